@@ -1,0 +1,15 @@
+"""Facet extraction for a whole article: companies and technologies from title and body."""
+from __future__ import annotations
+
+from .article import Article
+from .companies import extract_companies
+from .technologies import extract_technologies
+
+
+def extract_facets(article: Article) -> Article:
+    """The article with its company and technology facets filled in."""
+    text = f"{article.title}\n{article.body}"
+    return article.with_facets(
+        companies=extract_companies(text, source=article.source),
+        technologies=extract_technologies(text),
+    )

@@ -1,0 +1,97 @@
+"""Articles from structured records (JSON Lines and the like): field mapping and checks."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .article import Article, make_article_id
+from .dates import DateFormatError, parse_date
+from .text_article import title_from_text
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]{2,}\S)")
+_SIGN_OFF = re.compile(r"^(?:Reuters?|AP|AFP)$")
+BODY_FIELDS = ("body", "text", "content", "description")
+
+
+class RecordError(ValueError):
+    """A record that cannot become an article: not an object, or without any text."""
+
+
+def article_from_record(record: Any, default_id: str, id_prefix: str, origin: str) -> Article:
+    """Map a record with ``title``, ``body``/``text``/``content`` and optional
+    ``id``, ``date``, ``source``, ``url``, ``authors`` to an :class:`Article`.
+
+    The record's own id, when it has one, makes the article id, so it stays the
+    same however the file moves; ``default_id`` (its line) is the fallback.
+    """
+    if not isinstance(record, Mapping):
+        raise RecordError(f"expected a JSON object, got {type(record).__name__}")
+    title = _text(record.get("title"))
+    body = _paragraphs(next((_text(record.get(f)) for f in BODY_FIELDS if _text(record.get(f))), ""))
+    if not title and not body:
+        raise RecordError("record has no text (no title and no body)")
+    date = None
+    if _text(record.get("date")):
+        try:
+            date = parse_date(_text(record.get("date")))
+        except DateFormatError as error:
+            raise RecordError(str(error)) from error
+    own_id = _text(record.get("id"))
+    return Article(
+        id=make_article_id(id_prefix, own_id or default_id),
+        title=title or title_from_text(body),
+        body=body,
+        date=date,
+        source=_text(record.get("source")) or None,
+        author=_authors(record.get("authors", record.get("author"))),
+        url=_text(record.get("url") or record.get("link")) or None,
+        origin=origin,
+    )
+
+
+def parse_jsonl(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | RecordError]]:
+    """Each non-blank line as ``(line number, article or the error that line raised)``.
+
+    A broken line does not stop the file: its error is yielded and the next line read.
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            yield number, RecordError(f"invalid JSON: {error.msg}")
+            continue
+        try:
+            yield number, article_from_record(record, f"line-{number}", id_prefix, f"{origin}:{number}")
+        except (RecordError, ValueError) as error:
+            yield number, error if isinstance(error, RecordError) else RecordError(str(error))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _authors(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [_text(v) for v in value if _text(v)]
+        return ", ".join(names) or None
+    return _text(value) or None
+
+
+def _paragraphs(text: str) -> str:
+    """Hard-wrapped lines joined; a blank line or an indented line starts a paragraph.
+
+    A wire's closing sign-off (``Reuter``) is dropped: it names the source, not the story.
+    """
+    blocks = [" ".join(block.split()) for block in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n"))]
+    blocks = [block for block in blocks if block]
+    if blocks and _SIGN_OFF.match(blocks[-1]):
+        blocks.pop()
+    return "\n\n".join(blocks)

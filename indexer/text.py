@@ -1,0 +1,54 @@
+"""Sentence and word splitting shared by cleaning and facet extraction.
+
+Only parts of nltk that need no downloaded data are used: an untrained Punkt
+splitter that is told the abbreviations of business news, and regular-expression
+tokenizers.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from nltk.tokenize import RegexpTokenizer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+# Abbreviations after which a full stop does not end a sentence in business news.
+_ABBREVIATIONS = (
+    "mr mrs ms dr prof sr jr st gen col lt sgt gov sen rep rev "
+    "inc corp co ltd cos bros plc llc assn dept "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "u.s u.k u.n e.u no nos vs approx est fig etc e.g i.e a.m p.m"
+).split()
+
+# Words with inner apostrophes, hyphens, dots and ampersands stay whole (AT&T, Li-ion,
+# U.S.); a possessive 's is split off so "Panasonic's" yields "Panasonic".
+_WORD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9&.\-]*[A-Za-z0-9]|[A-Za-z0-9]|'s\b"
+_WORDS = RegexpTokenizer(_WORD_PATTERN)
+
+
+@lru_cache(maxsize=1)
+def _sentence_splitter() -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    params.abbrev_types = set(_ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph or a whole text, in order."""
+    return _sentence_splitter().tokenize(text)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``."""
+    return list(_sentence_splitter().span_tokenize(text))
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` (possessive ``'s`` as its own word)."""
+    spans = []
+    for start, end in _WORDS.span_tokenize(text):
+        # A trailing full stop belongs to the sentence, not the word ("Corp." keeps
+        # its stop only when it is inside the token, as in "U.S").
+        while end > start + 1 and text[end - 1] == ".":
+            end -= 1
+        spans.append((start, end))
+    return spans
