@@ -1,0 +1,75 @@
+"""Facet kinds: what a facet filters on and how its values are counted.
+
+A facet is plain data once computed (name, values with counts and selection,
+truncated); adding a kind is one more :class:`FacetSpec` in :data:`FACETS`,
+and the search service, the API and the page pick it up from there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import sorting
+from whoosh.query import Or, Query, Term
+from whoosh.searching import Searcher
+
+from .schema import COMPANY_FIELD, TECHNOLOGY_FIELD
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A computed facet: its values, most frequent first, and whether more exist."""
+
+    name: str
+    label: str
+    values: tuple[FacetValue, ...]
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """A facet over a multi-valued keyword field of the index.
+
+    ``name`` is both the request parameter and the key in results; values within
+    one facet combine with OR, facets with each other with AND.
+    """
+
+    name: str
+    field: str
+    label: str
+    limit: int = 10
+
+    def filter_query(self, values: tuple[str, ...]) -> Query:
+        return Or([Term(self.field, value) for value in values])
+
+    def count(self, searcher: Searcher, query: Query, filter_query: Query | None) -> dict[str, int]:
+        """How many matching documents carry each value of this facet."""
+        facet = sorting.FieldFacet(self.field, allow_overlap=True)
+        results = searcher.search(query, filter=filter_query, limit=1,
+                                  groupedby={self.name: facet}, maptype=sorting.Count)
+        return {str(value): count for value, count in results.groups(self.name).items() if value}
+
+    def build(self, counts: dict[str, int], selected: tuple[str, ...]) -> Facet:
+        """The facet's top values; selected values always shown, even outside the top."""
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+        top = ranked[:self.limit]
+        shown = {value for value, _ in top}
+        top += [(value, counts.get(value, 0)) for value in selected if value not in shown]
+        values = tuple(FacetValue(value, count, value in selected) for value, count in top)
+        return Facet(self.name, self.label, values, truncated=len(ranked) > self.limit)
+
+
+FACETS: tuple[FacetSpec, ...] = (
+    FacetSpec("company", COMPANY_FIELD, "Companies"),
+    FacetSpec("technology", TECHNOLOGY_FIELD, "Technologies"),
+)
+
+
+def facet_names() -> tuple[str, ...]:
+    return tuple(spec.name for spec in FACETS)

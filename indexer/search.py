@@ -1,0 +1,166 @@
+"""The search service: a :class:`SearchRequest` in, a :class:`SearchResult` out.
+
+The web pages, the JSON API and the command line all search through here, so
+they answer the same query the same way.
+"""
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from whoosh import highlight, sorting
+from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.query import And, Every, NullQuery, Query
+from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Searcher
+
+from .article import Article
+from .facets import FACETS, Facet, FacetSpec
+from .schema import build_schema, document_to_article
+from .store import IndexStore
+
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 240
+_WORD = re.compile(r"\w+", re.UNICODE)
+NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=True)])
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the user asked: query text, selected facet values by facet name, page."""
+
+    query: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 10
+
+    def selected(self, facet_name: str) -> tuple[str, ...]:
+        return tuple(self.filters.get(facet_name, ()))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    title: str
+    date: datetime | None
+    source: str | None
+    companies: tuple[str, ...]
+    technologies: tuple[str, ...]
+    snippet_html: str  # article text escaped; only <mark> tags around matched words
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    hits: tuple[SearchHit, ...]
+    facets: tuple[Facet, ...]
+    understood: str  # the query as the engine understood it
+    took_ms: float
+
+
+class MarkFormatter(highlight.Formatter):
+    """Highlights matched words with ``<mark>``; all other text is HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
+
+
+class SearchService:
+    """Reads the index that an :class:`IndexStore` serves; opens a searcher per call."""
+
+    def __init__(self, store: IndexStore) -> None:
+        self.store = store
+        self.schema = build_schema()
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        per_page = max(1, min(request.per_page, MAX_PER_PAGE))
+        query = self.parse_query(request.query)
+        with self.store.searcher() as searcher:
+            filters = {spec.name: spec.filter_query(request.selected(spec.name))
+                       for spec in FACETS if request.selected(spec.name)}
+            everything = _combine(list(filters.values()))
+            # An empty query lists everything, newest first (undated articles last).
+            sortedby = NEWEST_FIRST if isinstance(query, Every) else None
+            page = max(1, request.page)
+            results = searcher.search(query, filter=everything, limit=page * per_page,
+                                      sortedby=sortedby, terms=True)
+            total = len(results)
+            pages = max(1, -(-total // per_page))
+            if page > pages:  # past the end: show the last page rather than nothing
+                page = pages
+                results = searcher.search(query, filter=everything, limit=page * per_page,
+                                          sortedby=sortedby, terms=True)
+            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+            results.formatter = MarkFormatter()
+            hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])
+            facets = tuple(self._facet(searcher, spec, query, filters, request) for spec in FACETS)
+        return SearchResult(
+            request=request, total=total, page=page, pages=pages, per_page=per_page, hits=hits,
+            facets=facets, understood=str(query),
+            took_ms=round((time.perf_counter() - started) * 1000, 1))
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self.store.searcher() as searcher:
+            fields = searcher.document(id=article_id)
+        return document_to_article(fields) if fields else None
+
+    def parse_query(self, text: str) -> Query:
+        """Whoosh query syntax when it parses into something; otherwise the plain words.
+
+        A typo in the syntax (an unbalanced quote, a stray operator, an unknown
+        field) must still find what the words would find, never fail.
+        """
+        text = text.strip()
+        if not _WORD.search(text):
+            return Every()
+        parser = MultifieldParser(["title", "body"], self.schema, group=AndGroup)
+        try:
+            query = parser.parse(text)
+        except Exception:  # Whoosh raises assorted errors on odd syntax; words still work.
+            query = NullQuery
+        if query is NullQuery or isinstance(query, type(NullQuery)):
+            words = " ".join(word.lower() for word in _WORD.findall(text))
+            query = parser.parse(words)
+        return query
+
+    def _facet(self, searcher: Searcher, spec: FacetSpec, query: Query,
+               filters: dict[str, Query], request: SearchRequest) -> Facet:
+        # Each facet is counted with every filter but its own, so choosing one
+        # company still shows how many articles the other companies would add.
+        others = _combine([q for name, q in filters.items() if name != spec.name])
+        counts = spec.count(searcher, query, others)
+        return spec.build(counts, request.selected(spec.name))
+
+
+def _combine(queries: list[Query]) -> Query | None:
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else And(queries)
+
+
+def _hit(hit: WhooshHit) -> SearchHit:
+    article = document_to_article(hit.fields())
+    snippet = hit.highlights("body", top=2) if article.body else ""
+    if not snippet:
+        lead = article.body[:SNIPPET_CHARS]
+        if len(article.body) > SNIPPET_CHARS:
+            lead = lead.rsplit(" ", 1)[0] + " …"
+        snippet = html.escape(lead, quote=False)
+    return SearchHit(
+        id=article.id, title=article.title, date=article.date, source=article.source,
+        companies=article.companies, technologies=article.technologies, snippet_html=snippet)
+

@@ -1,0 +1,216 @@
+"""The one owner of the Whoosh index on disk: create, open, write and swap.
+
+Layout of an index folder::
+
+    CURRENT            name of the generation being served (replaced atomically)
+    gen-<stamp>/       a complete Whoosh index, one per full build
+    reindex.lock       held by the one process that writes
+
+A full rebuild writes a new generation beside the served one and points
+``CURRENT`` at it only once it is complete, so a failed or killed rebuild
+leaves the served index as it was. An incremental update writes into the
+served generation through Whoosh's own commit, which readers never see
+half done.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from .article import Article
+from .schema import article_to_document, build_schema
+
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = "reindex.lock"
+GENERATION_PREFIX = "gen-"
+DEFAULT_LOCK_TIMEOUT = 60.0
+
+
+class IndexNotFoundError(Exception):
+    """There is no index at the folder yet; run ``newsfacet index`` first."""
+
+
+class IndexLockedError(Exception):
+    """Another process is writing the index and did not finish in time."""
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    full: bool = False
+
+
+class IndexStore:
+    """The index folder: the only code that creates, writes or swaps it."""
+
+    def __init__(self, root: str | os.PathLike, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+
+    # -- reading ---------------------------------------------------------------
+
+    def current_generation(self) -> Path:
+        """The folder of the generation being served."""
+        try:
+            name = (self.root / CURRENT_FILE).read_text("utf-8").strip()
+        except FileNotFoundError:
+            raise IndexNotFoundError(f"no index at {self.root}: run `newsfacet index` to build one") from None
+        if not name.startswith(GENERATION_PREFIX) or "/" in name:
+            raise IndexNotFoundError(f"{self.root / CURRENT_FILE} does not name an index generation")
+        return self.root / name
+
+    def exists(self) -> bool:
+        try:
+            return whoosh_index.exists_in(str(self.current_generation()))
+        except IndexNotFoundError:
+            return False
+
+    def open_index(self) -> Index:
+        generation = self.current_generation()
+        try:
+            return whoosh_index.open_dir(str(generation))
+        except (OSError, whoosh_index.EmptyIndexError) as error:
+            raise IndexNotFoundError(f"the index at {generation} cannot be opened: {error}") from error
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """A searcher over the served generation, closed when the block ends."""
+        ix = self.open_index()
+        try:
+            with ix.searcher() as searcher:
+                yield searcher
+        finally:
+            ix.close()
+
+    # -- writing ---------------------------------------------------------------
+
+    def rebuild(self, articles: Iterable[Article]) -> WriteReport:
+        """Build a new generation from exactly ``articles`` and swap it in."""
+        with self._write_lock():
+            return self._rebuild(articles)
+
+    def update(self, articles: Iterable[Article]) -> WriteReport:
+        """Add new articles and rewrite changed ones in the served generation.
+
+        Unchanged articles (same content hash) are not rewritten. Without an index
+        yet, this builds the first generation.
+        """
+        with self._write_lock():
+            if not self.exists():
+                return self._rebuild(articles)
+            ix = self.open_index()
+            try:
+                with ix.searcher() as searcher:
+                    stored = {fields["id"]: fields.get("content_hash") for fields in searcher.all_stored_fields()}
+                added = updated = unchanged = 0
+                writer = ix.writer()
+                try:
+                    for article in articles:
+                        old_hash = stored.get(article.id)
+                        if old_hash == article.content_hash:
+                            unchanged += 1
+                            continue
+                        writer.update_document(**article_to_document(article))
+                        if old_hash is None:
+                            added += 1
+                        else:
+                            updated += 1
+                        stored[article.id] = article.content_hash
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+            finally:
+                ix.close()
+            return WriteReport(added=added, updated=updated, unchanged=unchanged)
+
+    def _rebuild(self, articles: Iterable[Article]) -> WriteReport:
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        generation = self.root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
+        generation.mkdir()
+        try:
+            ix = whoosh_index.create_in(str(generation), build_schema())
+            added = 0
+            writer = ix.writer()
+            try:
+                for article in articles:
+                    writer.update_document(**article_to_document(article))
+                    added += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            self._point_current_at(generation)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        self._remove_old_generations(keep={generation.name})
+        return WriteReport(added=added, full=True)
+
+    def _point_current_at(self, generation: Path) -> None:
+        """Replace CURRENT atomically: readers see the old or the new name, never half."""
+        temporary = self.root / f".{CURRENT_FILE}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(generation.name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.root / CURRENT_FILE)
+        directory = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def _remove_old_generations(self, keep: set[str]) -> None:
+        """Delete generations no longer served, but the newest previous one.
+
+        The previous generation stays for searchers that opened it a moment ago;
+        the one before it has had a whole reindex's time to be let go.
+        """
+        generations = sorted((p for p in self.root.glob(GENERATION_PREFIX + "*") if p.is_dir()),
+                             key=lambda p: p.stat().st_mtime)
+        previous = [p for p in generations if p.name not in keep]
+        for stale in previous[:-1]:
+            shutil.rmtree(stale, ignore_errors=True)
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """One writer at a time, across processes.
+
+        ``flock`` is released by the kernel when its holder dies, so a lock left by
+        a killed reindex never blocks the next one.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK_FILE, "a+") as handle:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexLockedError(
+                            f"another reindex is writing {self.root}; gave up after "
+                            f"{self.lock_timeout:g} s") from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
