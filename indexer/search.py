@@ -110,7 +110,7 @@ class SearchService:
             facets = tuple(self._facet(searcher, spec, query, filters, request) for spec in FACETS)
         return SearchResult(
             request=request, total=total, page=page, pages=pages, per_page=per_page, hits=hits,
-            facets=facets, understood=str(query),
+            facets=facets, understood="*" if isinstance(query, Every) else str(query),
             took_ms=round((time.perf_counter() - started) * 1000, 1))
 
     def get_article(self, article_id: str) -> Article | None:

@@ -1,0 +1,137 @@
+"""The ``newsfacet`` command: a thin layer over the library's functions.
+
+Errors raised by the library (no index yet, a locked index, bad input) become
+one clear line on standard error and a non-zero exit status.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from .article import Article
+from .extract import extract_facets
+from .ingest import DEFAULT_MAX_FILE_BYTES
+from .reindex import reindex
+from .search import SearchRequest, SearchService
+from .serialize import result_to_dict
+from .store import IndexLockedError, IndexNotFoundError, IndexStore
+
+DEFAULT_INDEX = os.path.join("instance", "index")
+DEFAULT_PATHS = ("seeds",)
+
+index_option = click.option(
+    "--index", "index_dir", envvar="NEWSFACET_INDEX", default=DEFAULT_INDEX, show_default=True,
+    type=click.Path(file_okay=False), help="Index folder (or $NEWSFACET_INDEX).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Newsfacet: keyword and faceted search over industry news."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_option
+@click.option("--full", is_flag=True, help="Rebuild from exactly these paths and swap the new index in.")
+@click.option("--strict", is_flag=True, help="Exit non-zero when any input was skipped.")
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True, help="Skip larger files.")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Seconds to wait for another reindex to finish.")
+def index_command(paths: tuple[str, ...], index_dir: str, full: bool, strict: bool,
+                  max_file_mb: float, lock_timeout: float) -> None:
+    """Ingest files and folders (default: seeds/), extract facets, write the index."""
+    store = IndexStore(index_dir, lock_timeout=lock_timeout)
+    try:
+        report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20))
+    except IndexLockedError as error:
+        raise click.ClickException(str(error)) from error
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped.origin}: {skipped.reason}", err=True)
+    click.echo(f"{report.summary()} -> {index_dir}")
+    if strict and report.skipped:
+        raise click.ClickException(f"{len(report.skipped)} input(s) skipped (--strict)")
+
+
+@main.command("search")
+@click.argument("query", default="")
+@click.option("--company", multiple=True, help="Only articles about this company (repeat for OR).")
+@click.option("--technology", multiple=True, help="Only articles about this technology (repeat for OR).")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(min=1, max=100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON object as /api/search.")
+@index_option
+def search_command(query: str, company: tuple[str, ...], technology: tuple[str, ...], page: int,
+                   per_page: int, as_json: bool, index_dir: str) -> None:
+    """Search the index as the web page does."""
+    request = SearchRequest(query=query, filters={"company": company, "technology": technology},
+                            page=page, per_page=per_page)
+    try:
+        result = SearchService(IndexStore(index_dir)).search(request)
+    except IndexNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} articles (page {result.page} of {result.pages}, {result.took_ms} ms)")
+    for hit in result.hits:
+        date = hit.date.date().isoformat() if hit.date else "undated"
+        click.echo(f"\n{hit.title}\n  {date} · {hit.source or 'unknown source'} · id {hit.id}")
+        if hit.companies or hit.technologies:
+            click.echo(f"  {', '.join(hit.companies + hit.technologies)}")
+    for facet in result.facets:
+        values = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in facet.values)
+        click.echo(f"\n{facet.label}: {values or '-'}")
+
+
+@main.command("extract")
+def extract_command() -> None:
+    """Read JSON lines {"id", "title", "body"} on stdin; write {"id", "companies", "technologies"}.
+
+    Other fields are ignored, except "corpus", which is copied so ids that repeat
+    across corpora stay apart, and "source", which is never taken for a company.
+    """
+    failures = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            article = Article(id=str(record["id"]), title=str(record.get("title") or ""),
+                              body=str(record.get("body") or ""), source=record.get("source"))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            failures += 1
+            click.echo(f"line {number}: skipped, not a JSON object with an id: {error}", err=True)
+            continue
+        facets = extract_facets(article)
+        output = {"id": record["id"], "companies": list(facets.companies),
+                  "technologies": list(facets.technologies)}
+        if "corpus" in record:
+            output = {"corpus": record["corpus"], **output}
+        click.echo(json.dumps(output, ensure_ascii=False))
+    if failures:
+        raise click.ClickException(f"{failures} line(s) skipped")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=5000, show_default=True,
+              help="Port (or $PORT).")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@index_option
+def serve_command(host: str, port: int, threads: int, index_dir: str) -> None:
+    """Serve the search page and API with waitress."""
+    from waitress import serve
+
+    from webapp import create_app
+
+    app = create_app({"INDEX": os.path.abspath(index_dir)})
+    click.echo(f"Serving {os.path.abspath(index_dir)} on http://{host}:{port}/")
+    serve(app, host=host, port=port, threads=threads, ident=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Search results as plain JSON-ready data: one shape for the API and the CLI."""
+from __future__ import annotations
+
+from typing import Any
+
+from .search import SearchHit, SearchResult
+
+
+def hit_to_dict(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "date": hit.date.isoformat() if hit.date else None,
+        "source": hit.source,
+        "companies": list(hit.companies),
+        "technologies": list(hit.technologies),
+        "snippet": hit.snippet_html,
+    }
+
+
+def result_to_dict(result: SearchResult) -> dict[str, Any]:
+    """The object ``/api/search`` returns and ``newsfacet search --json`` prints.
+
+    ``snippet`` is HTML: article text escaped, matched words in ``<mark>``.
+    """
+    return {
+        "query": result.request.query,
+        "understood": result.understood,
+        "filters": {name: list(values) for name, values in result.request.filters.items() if values},
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "per_page": result.per_page,
+        "took_ms": result.took_ms,
+        "hits": [hit_to_dict(hit) for hit in result.hits],
+        "facets": {
+            facet.name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in facet.values]
+            for facet in result.facets
+        },
+        "facets_truncated": {facet.name: facet.truncated for facet in result.facets},
+    }

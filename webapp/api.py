@@ -1,0 +1,37 @@
+"""The JSON API: the same search as the page, as data."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from indexer.serialize import result_to_dict
+from indexer.store import IndexNotFoundError
+
+from .params import ParameterError, request_from_args
+from .services import get_search_service
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _error(status: int, message: str):
+    response = jsonify({"status": status, "message": message})
+    response.status_code = status
+    return response
+
+
+@bp.get("/search")
+def search():
+    """``/api/search?q=&company=&technology=&page=&per_page=``"""
+    try:
+        search_request = request_from_args(request.args, current_app.config["PER_PAGE"])
+    except ParameterError as error:
+        return _error(400, str(error))
+    try:
+        result = get_search_service().search(search_request)
+    except IndexNotFoundError as error:
+        return _error(503, str(error))
+    return jsonify(result_to_dict(result))
+
+
+@bp.errorhandler(405)
+def method_not_allowed(_error):
+    return _error(405, "method not allowed")
