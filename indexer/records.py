@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .article import Article, make_article_id
-from .dates import DateFormatError, parse_date
+from .dates import parse_date_or_none
 from .text_article import title_from_text
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]{2,}\S)")
@@ -32,12 +32,8 @@ def article_from_record(record: Any, default_id: str, id_prefix: str, origin: st
     body = _paragraphs(next((_text(record.get(f)) for f in BODY_FIELDS if _text(record.get(f))), ""))
     if not title and not body:
         raise RecordError("record has no text (no title and no body)")
-    date = None
-    if _text(record.get("date")):
-        try:
-            date = parse_date(_text(record.get("date")))
-        except DateFormatError as error:
-            raise RecordError(str(error)) from error
+    # An unreadable date loses the date, not the article: it is kept and sorts last.
+    date = parse_date_or_none(_text(record.get("date")) or None)
     own_id = _text(record.get("id"))
     return Article(
         id=make_article_id(id_prefix, own_id or default_id),

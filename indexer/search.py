@@ -132,10 +132,11 @@ class SearchService:
             query = parser.parse(text)
         except Exception:  # Whoosh raises assorted errors on odd syntax; words still work.
             query = NullQuery
-        if query is NullQuery or isinstance(query, type(NullQuery)):
+        if _is_null(query):
             words = " ".join(word.lower() for word in _WORD.findall(text))
             query = parser.parse(words)
-        return query
+        # Nothing left but operators or stop words: list everything rather than nothing.
+        return Every() if _is_null(query) else query
 
     def _facet(self, searcher: Searcher, spec: FacetSpec, query: Query,
                filters: dict[str, Query], request: SearchRequest) -> Facet:
@@ -144,6 +145,10 @@ class SearchService:
         others = _combine([q for name, q in filters.items() if name != spec.name])
         counts = spec.count(searcher, query, others)
         return spec.build(counts, request.selected(spec.name))
+
+
+def _is_null(query: Query) -> bool:
+    return query is NullQuery or isinstance(query, type(NullQuery))
 
 
 def _combine(queries: list[Query]) -> Query | None:

@@ -1,0 +1,120 @@
+import pytest
+
+from indexer.companies import (
+    CompanyRecord, KnowledgeBaseError, build_knowledge_base, extract_companies, load_knowledge_base)
+from indexer.extract import extract_facets
+from indexer.ingest import read_articles
+from indexer.technologies import TaxonomyError, extract_technologies, load_taxonomy, parse_taxonomy
+
+from .paths import SEEDS, SHARED, SEED_MAZDA, SEED_TOYOTA
+
+
+@pytest.fixture(scope="module")
+def seed_facets():
+    return {a.id: extract_facets(a) for a in read_articles([SEEDS]).articles}
+
+
+def test_seed_companies(seed_facets):
+    assert set(seed_facets[SEED_TOYOTA].companies) == {"Toyota", "Panasonic"}
+    assert set(seed_facets[SEED_MAZDA].companies) == {"Mazda", "Panasonic", "Nissan", "Honda"}
+
+
+def test_seed_technologies(seed_facets):
+    assert set(seed_facets[SEED_TOYOTA].technologies) == {
+        "Smart cities", "Internet of Things", "Electric vehicles", "Lithium-ion batteries",
+        "Solid-state batteries"}
+    assert set(seed_facets[SEED_MAZDA].technologies) == {
+        "Electric vehicles", "Lithium-ion batteries", "Electrification"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # variants, legal forms and possessives collapse to one canonical name
+    ("Panasonic Holdings' unit Panasonic Energy and Panasonic's chief", ("Panasonic",)),
+    ("Nissan Motor Co and Nissan agreed.", ("Nissan",)),
+    ("Toyota Motor Corp. said so.", ("Toyota",)),
+    # tickers in angle brackets resolve to their company and add nothing else
+    ("EXXON <XOM> RAISES PRICES.", ("ExxonMobil",)),
+    # an unknown name before a strong legal form is discovered
+    ("Shares of Acme Widgets Inc rose.", ("Acme Widgets",)),
+    ("The Foo Bar Ltd said.", ("Foo Bar",)),
+    # a known name heading a longer name is not that company
+    ("Apple Daily reported it.", ()),
+    # wire services and publishers are not companies
+    ("TOKYO (Reuters) - Reuters reported.", ()),
+    ("", ()),
+])
+def test_extract_companies(text, expected):
+    assert extract_companies(text) == expected
+
+
+def test_source_is_not_a_company():
+    assert extract_companies("Example Wire Ltd reported that Honda rose.", source="Example Wire") == ("Honda",)
+
+
+def test_most_mentioned_company_first():
+    assert extract_companies("Honda and Mazda. Mazda again. Mazda!") == ("Mazda", "Honda")
+
+
+def test_subsidiary_resolves_to_top_parent():
+    kb = build_knowledge_base([
+        CompanyRecord("Group"), CompanyRecord("Middle Co", parent="Group"),
+        CompanyRecord("Leaf Unit", aliases=("Leafy",), parent="Middle Co")])
+    assert extract_companies("Leafy and Leaf Unit and Middle Co.", knowledge_base=kb) == ("Group",)
+
+
+@pytest.mark.parametrize("records, message", [
+    ([CompanyRecord("A", parent="Nobody")], "unknown parent 'Nobody'"),
+    ([CompanyRecord("A", parent="B"), CompanyRecord("B", parent="A")], "loop"),
+])
+def test_bad_knowledge_base(records, message):
+    with pytest.raises(KnowledgeBaseError, match=message):
+        build_knowledge_base(records)
+
+
+def test_shipped_knowledge_base_loads():
+    kb = load_knowledge_base()
+    assert kb.canonical_for_ticker("7261.T") == "Mazda"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("EV makers and electric cars", ("Electric vehicles",)),
+    ("EVs", ("Electric vehicles",)),
+    # acronyms match as written: not inside words, not in other case
+    ("The event at Ev Corp, with Ai Weiwei", ()),
+    ("lithium ion cells and Li-ion packs", ("Lithium-ion batteries",)),
+    ("all-solid-state cells", ("Solid-state batteries",)),
+    # plurals and inflections match on stems
+    ("smart cities and a smart city", ("Smart cities",)),
+    # a parent is left out when a child is found
+    ("EV batteries built with lithium-ion chemistry", ("Electric vehicles", "Lithium-ion batteries")),
+    ("battery packs for buses", ("Batteries",)),
+    ("Windows XP on PCs", ("Operating systems", "Personal computers")),
+    ("", ()),
+])
+def test_extract_technologies(text, expected):
+    assert tuple(sorted(extract_technologies(text))) == tuple(sorted(expected))
+
+
+def test_taxonomy_covers_the_vocabulary_and_has_parents():
+    taxonomy = load_taxonomy()
+    assert len(taxonomy.technologies) >= 58
+    assert taxonomy.ancestors("Solid-state batteries") == ("Batteries",)
+    assert taxonomy.with_ancestors(("Lithium-ion batteries", "5G")) == (
+        "Lithium-ion batteries", "Batteries", "5G", "Telecommunications")
+
+
+def test_taxonomy_covers_the_labelling_vocabulary():
+    vocabulary = SHARED / "eval" / "technologies.tsv"
+    if not vocabulary.is_file():
+        pytest.skip(f"labelling vocabulary not found at {vocabulary} (../shared is absent)")
+    names = {line.split("\t")[0] for line in vocabulary.read_text("utf-8").splitlines()[1:] if line.strip()}
+    assert names - set(load_taxonomy().technologies) == set()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("canonical\tparent\tsynonyms\nOnly two\tcolumns\n", "expected 3 tab-separated columns"),
+    ("canonical\tparent\tsynonyms\nChild\tMissing\tx\n", "unknown parent 'Missing'"),
+])
+def test_bad_taxonomy(text, message):
+    with pytest.raises(TaxonomyError, match=message):
+        parse_taxonomy(text)

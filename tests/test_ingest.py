@@ -1,0 +1,132 @@
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from indexer.article import make_article_id
+from indexer.dates import DateFormatError, parse_date
+from indexer.ingest import read_articles
+from indexer.records import RecordError, article_from_record
+
+from .paths import DATA, SEEDS, SEED_MAZDA, SEED_TOYOTA
+
+
+def test_seeds_folder():
+    batch = read_articles([SEEDS])
+    assert [a.id for a in batch.articles] == [SEED_TOYOTA, SEED_MAZDA]
+    assert batch.skipped == ()
+
+
+def test_jsonl_good_lines_indexed_bad_lines_reported():
+    batch = read_articles([DATA / "articles.jsonl"])
+    assert [a.id for a in batch.articles] == [
+        "articles/tsmc-2024-01", "articles/byd-2024-02", "articles/brief-1", "articles/undated-1"]
+    reasons = {s.origin.rsplit(":", 1)[1]: s.reason for s in batch.skipped}
+    assert sorted(reasons) == ["3", "4", "6"]
+    assert reasons["3"].startswith("invalid JSON")
+    assert reasons["4"] == "record has no text (no title and no body)"
+    assert reasons["6"] == "expected a JSON object, got list"
+
+
+def test_jsonl_fields():
+    first = read_articles([DATA / "articles.jsonl"]).articles[0]
+    assert first.date == datetime(2024, 2, 6, 9, 30, tzinfo=timezone.utc)
+    assert (first.source, first.url, first.author) == (
+        "Example Wire", "https://example.com/tsmc-japan", "Jane Doe, Kenji Sato")
+    assert first.body.split("\n\n")[1].startswith("Sony Group and Toyota Motor Corp")
+
+
+def test_mixed_folder_reports_each_bad_file():
+    batch = read_articles([DATA / "mixed"])
+    assert sorted(a.id for a in batch.articles) == ["header-article", "hostile"]
+    reasons = {s.origin.rsplit("/", 1)[1]: s.reason for s in batch.skipped}
+    assert reasons == {
+        "empty.txt": "file is empty",
+        "image.txt": "file is binary, not text",
+        "notes.md": "unsupported file type (supported: .jsonl, .ndjson, .text, .txt, optionally .gz)",
+    }
+
+
+def test_missing_path_reported(tmp_path):
+    batch = read_articles([tmp_path / "nowhere.txt"])
+    assert batch.articles == ()
+    assert batch.skipped[0].reason.startswith("cannot read file")
+
+
+def test_duplicate_ids_reported(tmp_path):
+    (tmp_path / "a").mkdir()
+    for name in ("a/x.txt", "a/x.text"):
+        (tmp_path / name).write_text("A headline here\n\nSome body text.", "utf-8")
+    batch = read_articles([tmp_path / "a"])
+    assert len(batch.articles) == 1
+    assert "duplicate article id 'x'" in batch.skipped[0].reason
+
+
+def test_file_over_size_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("Headline\n\n" + "word " * 100, "utf-8")
+    batch = read_articles([path], max_file_bytes=100)
+    assert batch.skipped[0].reason == f"file is {path.stat().st_size:,} bytes, over the limit of 100"
+
+
+def test_latin1_text_is_read(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_bytes("Café prices rise\n\nThe café raised prices by £2.".encode("latin-1"))
+    (article,) = read_articles([path]).articles
+    assert article.body == "The café raised prices by £2."
+
+
+def test_gzip_jsonl(tmp_path):
+    import gzip
+    with gzip.open(tmp_path / "feed.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write('{"id": 7, "title": "Gzipped", "body": "Body."}\n')
+    (article,) = read_articles([tmp_path / "feed.jsonl.gz"]).articles
+    assert (article.id, article.title) == ("feed/7", "Gzipped")
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"title": "", "body": ""}, "record has no text (no title and no body)"),
+    ("text", "expected a JSON object, got str"),
+])
+def test_bad_records(record, message):
+    with pytest.raises(RecordError, match=re.escape(message)):
+        article_from_record(record, "line-1", "f", "f:1")
+
+
+def test_record_with_unreadable_date_is_kept_undated():
+    article = article_from_record({"title": "T", "body": "B", "date": "not a date"}, "line-1", "f", "f:1")
+    assert (article.id, article.date) == ("f/line-1", None)
+
+
+def test_record_text_field_and_wrapped_lines():
+    article = article_from_record(
+        {"title": "T", "text": "Line one\nwraps here.\n    New paragraph.\n\n Reuter"}, "line-1", "f", "f:1")
+    assert article.body == "Line one wraps here.\n\nNew paragraph."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-03-31", datetime(2024, 3, 31, tzinfo=timezone.utc)),
+    ("2024-03-31T10:00:00+09:00", datetime(2024, 3, 31, 1, tzinfo=timezone.utc)),
+    ("2024-03-31T10:00:00Z", datetime(2024, 3, 31, 10, tzinfo=timezone.utc)),
+    ("Tue, 02 Jan 2024 08:00:00 +0000", datetime(2024, 1, 2, 8, tzinfo=timezone.utc)),
+    ("26-FEB-1987 15:01:01.79", datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=timezone.utc)),
+    ("Fri, 17 July 2020", datetime(2020, 7, 17, tzinfo=timezone.utc)),
+])
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "31/31/2024"])
+def test_parse_date_rejects(text):
+    with pytest.raises(DateFormatError):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (("seeds/000_abc",), "seeds/000_abc"),
+    (("../../etc/passwd",), "etc/passwd"),
+    (("feed", "tech/074"), "feed/tech/074"),
+    (("a b?c",), "a-b-c"),
+])
+def test_make_article_id(parts, expected):
+    assert make_article_id(*parts) == expected

@@ -1,0 +1,132 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from indexer.search import MAX_PER_PAGE, SearchRequest, SearchService
+
+from .paths import SEED_MAZDA, SEED_TOYOTA
+
+
+@pytest.fixture
+def seeds(seed_store):
+    return SeedSearch(SearchService(seed_store))
+
+
+class SeedSearch:
+    def __init__(self, service):
+        self.service = service
+
+    def __call__(self, query="", **filters):
+        page = filters.pop("page", 1)
+        per_page = filters.pop("per_page", 10)
+        return self.service.search(SearchRequest(query, filters={k: tuple(v) for k, v in filters.items()},
+                                                 page=page, per_page=per_page))
+
+
+def facet(result, name):
+    return {v.value: (v.count, v.selected) for f in result.facets if f.name == name for v in f.values}
+
+
+def test_empty_query_lists_all_newest_first_with_facets(seeds):
+    result = seeds()
+    assert [hit.id for hit in result.hits] == [SEED_MAZDA, SEED_TOYOTA]  # the undated one last
+    assert result.total == 2
+    assert facet(result, "company") == {
+        "Panasonic": (2, False), "Toyota": (1, False), "Mazda": (1, False), "Nissan": (1, False),
+        "Honda": (1, False)}
+    assert {"Smart cities", "Electric vehicles", "Lithium-ion batteries", "Solid-state batteries"} <= set(
+        facet(result, "technology"))
+
+
+def test_keyword_search_highlights_the_word_as_written(seeds):
+    result = seeds("battery")  # stemmed: finds "batteries"
+    assert result.total == 2
+    assert "<mark>batteries</mark>" in result.hits[0].snippet_html
+
+
+def test_title_outweighs_body(seeds):
+    # Both seeds say "smart" in the body; only seed 000 has it in the title.
+    result = seeds("joint venture")
+    assert result.hits[0].id == SEED_TOYOTA
+
+
+def test_company_filter(seeds):
+    result = seeds(company=["Toyota"])
+    assert [hit.id for hit in result.hits] == [SEED_TOYOTA]
+    # Counted without its own filter, the other companies stay visible.
+    assert facet(result, "company")["Mazda"] == (1, False)
+    assert facet(result, "company")["Toyota"] == (1, True)
+    assert set(facet(result, "technology")) >= {"Smart cities", "Solid-state batteries"}
+    assert "Electrification" not in facet(result, "technology")
+
+
+def test_two_companies_mean_either(seeds):
+    assert seeds(company=["Toyota", "Mazda"]).total == 2
+    assert seeds(company=["Toyota", "Nobody"]).total == 1
+
+
+def test_facets_combine_with_and(seeds):
+    assert seeds(company=["Toyota"], technology=["Electrification"]).total == 0
+    assert seeds(company=["Mazda"], technology=["Electrification"]).total == 1
+
+
+def test_parent_technology_finds_children(seeds):
+    assert seeds(technology=["Batteries"]).total == 2
+
+
+def test_keyword_and_filter(seeds):
+    result = seeds("batteries", company=["Honda"])
+    assert [hit.id for hit in result.hits] == [SEED_MAZDA]
+
+
+@pytest.mark.parametrize("query, total", [
+    ('"unbalanced', 0),
+    ('"smart cities', 1),  # an unclosed phrase is read as its words
+    ("panasonic AND (toyota", 1),
+    ("batteries )", 2),
+    ("^^^ batteries", 2),
+    ("x:y batteries", 2),  # an unknown field is ignored
+    ("((( ", 2),  # nothing to search for lists everything
+    ("AND OR NOT", 2),
+])
+def test_bad_syntax_is_answered_as_words(seeds, query, total):
+    assert seeds(query).total == total
+
+
+def test_no_match(seeds):
+    result = seeds("zeppelin")
+    assert (result.total, result.hits, result.pages) == (0, (), 1)
+    assert all(f.values == () for f in result.facets)
+
+
+def test_field_query(seeds):
+    assert [hit.id for hit in seeds("company:Nissan").hits] == [SEED_MAZDA]
+    assert seeds("title:venture").total == 1
+
+
+def test_paging_is_clamped(seeds):
+    result = seeds(per_page=1, page=99)
+    assert (result.page, result.pages, len(result.hits), result.hits[0].id) == (2, 2, 1, SEED_TOYOTA)
+    assert seeds(per_page=10_000).per_page == MAX_PER_PAGE
+
+
+def test_hit_fields(seeds):
+    hit = seeds(company=["Mazda"]).hits[0]
+    assert (hit.title[:20], hit.date, hit.source, set(hit.companies)) == (
+        "Mazda Motor and Pana", datetime(2024, 3, 31, tzinfo=timezone.utc), "MENAFN",
+        {"Mazda", "Panasonic", "Nissan", "Honda"})
+
+
+def test_get_article(seed_store):
+    service = SearchService(seed_store)
+    article = service.get_article(SEED_TOYOTA)
+    assert article.title.startswith("Toyota, Panasonic will make")
+    assert set(article.companies) == {"Toyota", "Panasonic"}
+    assert service.get_article("nope") is None
+
+
+def test_article_html_is_escaped_in_snippets(sample_store):
+    result = SearchService(sample_store).search(SearchRequest("rival"))
+    snippet = result.hits[0].snippet_html
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+    assert "<mark>rival</mark>" in snippet

@@ -1,0 +1,102 @@
+import threading
+
+import pytest
+
+from indexer.article import Article
+from indexer.search import SearchRequest, SearchService
+from indexer.store import CURRENT_FILE, IndexLockedError, IndexNotFoundError, IndexStore, WriteReport
+
+
+def make(article_id: str, body: str = "Body text about batteries.", title: str = "A title") -> Article:
+    return Article(id=article_id, title=title, body=body, companies=("Acme",), technologies=("Batteries",))
+
+
+def ids(store: IndexStore) -> list[str]:
+    with store.searcher() as searcher:
+        return sorted(fields["id"] for fields in searcher.all_stored_fields())
+
+
+def test_missing_index(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    assert not store.exists()
+    with pytest.raises(IndexNotFoundError, match="run `newsfacet index`"):
+        with store.searcher():
+            pass
+
+
+def test_rebuild_swaps_in_a_new_generation(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    assert store.rebuild([make("a"), make("b")]) == WriteReport(added=2, full=True)
+    first = store.current_generation()
+    assert store.rebuild([make("c")]) == WriteReport(added=1, full=True)
+    second = store.current_generation()
+    assert first != second
+    assert (tmp_path / "index" / CURRENT_FILE).read_text().strip() == second.name
+    assert ids(store) == ["c"]
+
+
+def test_failed_rebuild_leaves_serving_index_untouched(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([make("a")])
+    serving = store.current_generation()
+
+    def broken():
+        yield make("b")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        store.rebuild(broken())
+    assert store.current_generation() == serving
+    assert ids(store) == ["a"]
+    assert sorted(p.name for p in store.root.glob("gen-*")) == [serving.name]
+
+
+def test_open_searcher_survives_a_swap(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([make("a")])
+    with store.searcher() as searcher:
+        store.rebuild([make("b")])
+        store.rebuild([make("c")])
+        assert [f["id"] for f in searcher.all_stored_fields()] == ["a"]
+    assert ids(store) == ["c"]
+
+
+def test_old_generations_are_removed_but_the_previous_one(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    for name in "abcd":
+        store.rebuild([make(name)])
+    assert len(list(store.root.glob("gen-*"))) == 2
+
+
+def test_incremental_update(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    assert store.update([make("a"), make("b")]) == WriteReport(added=2, full=True)
+    generation = store.current_generation()
+    report = store.update([make("a"), make("b", body="Changed body."), make("c")])
+    assert report == WriteReport(added=1, updated=1, unchanged=1)
+    assert store.current_generation() == generation
+    assert ids(store) == ["a", "b", "c"]
+    result = SearchService(store).search(SearchRequest("changed"))
+    assert [hit.id for hit in result.hits] == ["b"]
+
+
+def test_one_writer_at_a_time(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([make("a")])
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with store._write_lock():
+            holding.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    try:
+        holding.wait(5)
+        with pytest.raises(IndexLockedError, match="another reindex is writing"):
+            IndexStore(store.root, lock_timeout=0.2).update([make("b")])
+    finally:
+        release.set()
+        thread.join()
+    assert IndexStore(store.root, lock_timeout=0.2).update([make("b")]).added == 1
