@@ -24,6 +24,9 @@ _EXTRA_FORMATS = (
 )
 
 
+_TRAILING_CODE = re.compile(r"^(.*\d)(?:\s?[A-Z]{1,3})+$")
+
+
 def parse_date(text: str) -> datetime:
     """Read a date in ISO 8601, RFC 822 or one of the other common news forms.
 
@@ -34,6 +37,10 @@ def parse_date(text: str) -> datetime:
     if not value:
         raise DateFormatError("empty date")
     parsed = _parse_any(value)
+    if parsed is None:
+        # Wire feeds sometimes glue a desk code onto the time ("00:02:59.13RM").
+        trimmed = _TRAILING_CODE.sub(r"\1", value)
+        parsed = _parse_any(trimmed) if trimmed != value else None
     if parsed is None:
         raise DateFormatError(f"unrecognised date {value[:40]!r}")
     if parsed.tzinfo is None:

@@ -69,13 +69,21 @@ class SearchResult:
 class MarkFormatter(highlight.Formatter):
     """Highlights matched words with ``<mark>``; all other text is HTML-escaped."""
 
-    between = " … "
+    between = " "
 
     def _text(self, text: str) -> str:
         return html.escape(text, quote=False)
 
     def format_token(self, text: str, token, replace: bool = False) -> str:
         return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
+
+    def format_fragment(self, fragment, replace: bool = False) -> str:
+        # Say where the excerpt cuts into the text, so a snippet that starts
+        # mid-sentence reads as an excerpt.
+        formatted = super().format_fragment(fragment, replace).strip()
+        before = "… " if fragment.startchar > 0 else ""
+        after = " …" if fragment.endchar < len(fragment.text) else ""
+        return f"{before}{formatted}{after}"
 
 
 class SearchService:
@@ -104,7 +112,7 @@ class SearchService:
                 page = pages
                 results = searcher.search(query, filter=everything, limit=page * per_page,
                                           sortedby=sortedby, terms=True)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
             results.formatter = MarkFormatter()
             hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])
             facets = tuple(self._facet(searcher, spec, query, filters, request) for spec in FACETS)
@@ -159,7 +167,7 @@ def _combine(queries: list[Query]) -> Query | None:
 
 def _hit(hit: WhooshHit) -> SearchHit:
     article = document_to_article(hit.fields())
-    snippet = hit.highlights("body", top=2) if article.body else ""
+    snippet = hit.highlights("body", top=1) if article.body else ""
     if not snippet:
         lead = article.body[:SNIPPET_CHARS]
         if len(article.body) > SNIPPET_CHARS:

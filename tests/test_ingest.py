@@ -111,6 +111,8 @@ def test_record_text_field_and_wrapped_lines():
     ("Tue, 02 Jan 2024 08:00:00 +0000", datetime(2024, 1, 2, 8, tzinfo=timezone.utc)),
     ("26-FEB-1987 15:01:01.79", datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=timezone.utc)),
     ("Fri, 17 July 2020", datetime(2020, 7, 17, tzinfo=timezone.utc)),
+    ("27-MAR-1987 00:02:59.13RM", datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=timezone.utc)),
+    ("27-MAR-1987 03:48:23.00F RM", datetime(1987, 3, 27, 3, 48, 23, tzinfo=timezone.utc)),
 ])
 def test_parse_date(text, expected):
     assert parse_date(text) == expected

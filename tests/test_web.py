@@ -1,0 +1,169 @@
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from webapp import create_app
+
+from .paths import SEED_MAZDA, SEED_TOYOTA
+
+
+class Links(HTMLParser):
+    """Collects the facet links of a page: (facet name, value, count, selected, href)."""
+
+    def __init__(self):
+        super().__init__()
+        self.facet = None
+        self.values = []
+        self._open = None
+        self._text = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section" and "data-facet" in attrs:
+            self.facet = attrs["data-facet"]
+        if tag == "a" and "facet-value" in attrs.get("class", ""):
+            self._open = (self.facet, attrs["data-value"], "selected" in attrs["class"], attrs["href"])
+            self._text = []
+
+    def handle_data(self, data):
+        if self._open:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._open:
+            facet, value, selected, href = self._open
+            count = int("".join(self._text).split()[-1])
+            self.values.append((facet, value, count, selected, href))
+            self._open = None
+
+
+def facet_links(html: str):
+    parser = Links()
+    parser.feed(html)
+    return parser.values
+
+
+def total(html: str) -> int:
+    return int(re.search(r'data-total="(\d+)"', html).group(1))
+
+
+def test_search_page_lists_everything_with_facets(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert total(html) == 8
+    companies = {value: count for facet, value, count, _, _ in facet_links(html) if facet == "company"}
+    assert companies["Panasonic"] == 3
+    assert companies["Toyota"] == 2
+
+
+def test_clicking_a_facet_filters_and_counts_update(client):
+    html = client.get("/").get_data(as_text=True)
+    href = next(h for f, v, _, _, h in facet_links(html) if (f, v) == ("company", "Mazda"))
+    assert href == "/?company=Mazda"
+    filtered = client.get(href).get_data(as_text=True)
+    assert total(filtered) == 1
+    links = facet_links(filtered)
+    mazda = next(link for link in links if link[:2] == ("company", "Mazda"))
+    assert mazda[2:4] == (1, True)
+    assert mazda[4] == "/"  # clicking a selected value removes it
+    # the active filter shows as a removable chip
+    assert 'aria-label="Remove filter Companies: Mazda"' in filtered
+    # a second company widens the results: either one
+    toyota = next(link for link in links if link[:2] == ("company", "Toyota"))
+    assert toyota[4] == "/?company=Mazda&company=Toyota"
+    assert total(client.get(toyota[4]).get_data(as_text=True)) == 3
+
+
+def test_keyword_search_page(client):
+    html = client.get("/?q=batteries").get_data(as_text=True)
+    assert "<mark>batteries</mark>" in html
+    assert f'href="/article/{SEED_TOYOTA}"' in html
+    assert 'value="batteries"' in html
+
+
+def test_bad_query_never_errors(client):
+    response = client.get('/?q="unclosed AND (')
+    assert response.status_code == 200
+
+
+def test_article_page(client):
+    response = client.get(f"/article/{SEED_MAZDA}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1>Mazda Motor and Panasonic Holdings" in html
+    assert 'href="/?company=Panasonic"' in html
+    assert 'href="/?technology=Electrification"' in html
+    assert "MENAFN" in html and "31 March 2024" in html
+
+
+@pytest.mark.parametrize("path", ["/article/nope", "/article/../../etc/passwd", "/no/such/page"])
+def test_not_found(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Not found" in response.get_data(as_text=True)
+
+
+def test_hostile_article_is_shown_as_text(client):
+    html = client.get("/?q=rival").get_data(as_text=True)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in html
+    article = client.get("/article/hostile").get_data(as_text=True)
+    assert "<script>" not in article
+    assert "javascript:" not in article  # a javascript: URL is never a link
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in article
+
+
+def test_query_is_escaped(client):
+    html = client.get("/?q=<script>x</script>").get_data(as_text=True)
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+
+
+def test_api_search_shape(client):
+    response = client.get("/api/search?q=batteries&company=Panasonic&company=Mazda")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert set(data) >= {"total", "page", "hits", "facets"}
+    assert (data["total"], data["page"]) == (3, 1)
+    assert set(data["hits"][0]) == {"id", "title", "date", "source", "companies", "technologies", "snippet"}
+    mazda_hit = next(h for h in data["hits"] if h["id"] == SEED_MAZDA)
+    assert mazda_hit["date"] == "2024-03-31T00:00:00+00:00"
+    assert mazda_hit["source"] == "MENAFN"
+    assert "<mark>batteries</mark>" in mazda_hit["snippet"]
+    companies = {v["value"]: v for v in data["facets"]["company"]}
+    assert companies["Mazda"] == {"value": "Mazda", "count": 1, "selected": True}
+    assert companies["Toyota"]["selected"] is False
+    assert set(data["facets"]) == {"company", "technology"}
+
+
+@pytest.mark.parametrize("query, message", [
+    ("page=abc", "page must be a whole number, not 'abc'"),
+    ("page=0", "page must be 1 or more"),
+    ("per_page=-5", "per_page must be 1 or more"),
+])
+def test_api_bad_parameters(client, query, message):
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == 400
+    assert response.get_json() == {"status": 400, "message": message}
+
+
+def test_page_bad_parameter(client):
+    response = client.get("/?page=abc")
+    assert response.status_code == 400
+    assert "page must be a whole number" in response.get_data(as_text=True)
+
+
+def test_without_an_index(tmp_path):
+    client = create_app({"TESTING": True, "INDEX": str(tmp_path / "none")}).test_client()
+    page = client.get("/")
+    assert page.status_code == 503 and "newsfacet index" in page.get_data(as_text=True)
+    api = client.get("/api/search")
+    assert api.status_code == 503 and api.get_json()["status"] == 503
+
+
+def test_index_from_environment(monkeypatch, seed_store):
+    monkeypatch.setenv("NEWSFACET_INDEX", str(seed_store.root))
+    app = create_app()
+    assert app.config["INDEX"] == str(seed_store.root)
+    assert app.test_client().get("/api/search").get_json()["total"] == 2
