@@ -128,3 +128,15 @@ def _join_broken(paragraphs: list[str]) -> list[str]:
         else:
             joined.append(paragraph)
     return joined
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]{2,}\S)")
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Hard-wrapped lines joined; a blank line or an indented line starts a paragraph.
+
+    Paragraphs come back separated by one blank line, whitespace inside folded.
+    """
+    blocks = (" ".join(block.split()) for block in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n")))
+    return "\n\n".join(block for block in blocks if block)

@@ -1,197 +1,418 @@
-"""Company facets: a knowledge base of names matched in text, plus legal-form discovery.
+"""Company facets: knowledge-base matching plus discovery of unknown companies from context.
 
 Every variant a text may use (``Panasonic Holdings``, ``Panasonic's``,
 ``Panasonic Energy``, ``<PC>``) resolves to one canonical name, the top of its
-parent chain, so the facet list shows each company once.
+parent chain. Names the knowledge base lacks are found from their context: a
+legal form after them (``Acme Widgets Inc``), a ticker (``Key Tronic <KTCC>``),
+a descriptor before them (``branding firm SalterBaxter``), a company word at
+their end (``Tyson Foods``), or cue phrases (``shares of``, ``'s chief
+executive``). Guards keep people, places, institutions and ordinary words out.
 """
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from .text import sentence_spans, word_spans
+from .company_kb import NOT_A_COMPANY, Alias, CompanyKnowledgeBase, load_knowledge_base, tokens_of
+from .lexicon import Lexicon, load_lexicon
+from .text import prepare_text, sentence_spans, word_spans
 
-# Legal forms that follow a company name; "Holdings" and "Group" are forms too
-# ("Panasonic Holdings" is Panasonic).
-LEGAL_FORMS = frozenset(
-    "Inc Incorporated Corp Corporation Co Cos Company Ltd Limited plc PLC LLC LP AG SA SE NV BV "
-    "GmbH KK SpA AB ASA Holdings Holding Group".split())
-# The strong forms: a capitalised name before one of these is a company even when
-# the knowledge base does not know it.
-_DISCOVERY_FORMS = LEGAL_FORMS - {"Group", "Holding", "Holdings", "Company", "Co", "Cos", "SE"}
-_CONNECTORS = frozenset({"&", "and"})
-# Capitalised words that open sentences or phrases and never start a company name.
-_NOT_NAME_START = frozenset(
-    "The A An In On At For From By With As After Before Its Their His Her Our This That These Those "
-    "Shares Unit Units Subsidiary Rival Rivals Analysts Analyst Chief Executive Chairman President "
-    "Mr Mrs Ms Dr Both And But Or If When While Since Although Earlier Later Meanwhile".split())
-_TICKER_IN_BRACKETS = re.compile(r"<([A-Z0-9][A-Z0-9.\-]{0,9})>")
-
-
-class KnowledgeBaseError(ValueError):
-    """The company knowledge base is malformed: a bad record or an unknown parent."""
+_TICKER_IN_BRACKETS = re.compile(r"<([A-Z0-9][A-Za-z0-9.\-]{0,9})>")
+_EXCHANGE_TICKER = re.compile(r"^[0-9A-Z]{1,6}\.[A-Z]{1,2}$")
+_MONTHS_AND_DAYS = frozenset(
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
+    "Saturday Sunday".split())
+_MAX_RUN = 6
+_PERSON = re.compile(r"\b([A-Z][a-z]+)\.? (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
+_JOINER = re.compile(r"^[ \t&'.]*$")
+_LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 
 
 @dataclass(frozen=True)
-class CompanyRecord:
-    name: str
-    aliases: tuple[str, ...] = ()
-    tickers: tuple[str, ...] = ()
-    parent: str | None = None
+class Token:
+    text: str
+    lower: str
+    start: int  # character offsets in the sentence
+    end: int
+    loud: bool  # the line is in capitals or Title Case, so case says nothing
+    joined: bool  # only spaces (or "&") separate it from the previous token
 
 
-@dataclass(frozen=True)
-class CompanyKnowledgeBase:
-    """Canonical names by alias token sequence and by ticker."""
+@dataclass
+class _Found:
+    """Companies found in one text, with mention counts and first positions."""
 
-    trie: dict  # token -> subtrie; key "" holds the canonical name at a phrase end
-    tickers: dict[str, str]
-    excluded: frozenset[str]  # lower-cased names that are never companies
+    counts: dict[str, int] = field(default_factory=dict)
+    first: dict[str, int] = field(default_factory=dict)
 
-    def canonical_for_ticker(self, ticker: str) -> str | None:
-        return self.tickers.get(ticker.upper())
-
-
-def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = ()) -> CompanyKnowledgeBase:
-    """Index records by every alias, resolving subsidiaries to their top parent."""
-    by_name = {record.name: record for record in records}
-    trie: dict = {}
-    tickers: dict[str, str] = {}
-    for record in records:
-        canonical = _top_parent(record, by_name)
-        for alias in (record.name, *record.aliases):
-            node = trie
-            for token in _tokens(alias):
-                node = node.setdefault(token, {})
-            node.setdefault("", canonical)
-        for ticker in record.tickers:
-            tickers.setdefault(ticker.upper(), canonical)
-    return CompanyKnowledgeBase(trie, tickers, frozenset(name.lower() for name in excluded))
+    def add(self, name: str, position: int, weight: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + weight
+        self.first.setdefault(name, position)
 
 
-def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
-    """Read JSON Lines records ``{"name", "aliases", "tickers", "parent"}``."""
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            records.append(CompanyRecord(
-                name=data["name"], aliases=tuple(data.get("aliases", ())),
-                tickers=tuple(data.get("tickers", ())), parent=data.get("parent")))
-        except (ValueError, KeyError, TypeError) as error:
-            raise KnowledgeBaseError(f"company record on line {number}: {error}") from error
-    return records
+class CompanyExtractor:
+    """Finds companies in texts; remembers names confirmed in texts it has learned from.
 
+    A name discovered with strong evidence in one article (``Paion AG``) is then
+    recognised in others where it stands alone (``Paion said``).
+    """
 
-@lru_cache(maxsize=1)
-def load_knowledge_base() -> CompanyKnowledgeBase:
-    """The knowledge base that ships with the package."""
-    data = resources.files("indexer").joinpath("data")
-    records = parse_company_records(data.joinpath("companies.jsonl").read_text("utf-8").splitlines())
-    excluded = [line.strip() for line in data.joinpath("not_companies.txt").read_text("utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
-    return build_knowledge_base(records, excluded)
+    def __init__(self, knowledge_base: CompanyKnowledgeBase | None = None,
+                 lexicon: Lexicon | None = None) -> None:
+        self.kb = knowledge_base or load_knowledge_base()
+        self.lexicon = lexicon or load_lexicon()
+        self.learned: dict[str, str] = {}  # lower-case name -> name as confirmed
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Confirm names from their context in ``texts`` for later extraction."""
+        for text in texts:
+            for name in self._scan(prepare_text(text), learning=True).counts:
+                self.learned.setdefault(name.lower(), name)
+
+    def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
+        """Canonical companies named in ``text``, most mentioned first.
+
+        ``source`` is the article's publisher or wire: never a company facet of it.
+        """
+        found = self._scan(prepare_text(text), learning=False)
+        names = _merge_variants(found, self.kb)
+        excluded = {source.lower()} if source else set()
+        kept = [name for name in names if name.lower() not in excluded]
+        return tuple(sorted(kept, key=lambda n: (-found.counts[n], found.first[n])))
+
+    # -- scanning --------------------------------------------------------------
+
+    def _scan(self, text: str, learning: bool) -> _Found:
+        found = _Found()
+        self._surnames = self._person_surnames(text)
+        position = 0
+        for line_number, line in enumerate(text.split("\n")):
+            loud = _is_loud(line)
+            weight = 2 if line_number == 0 else 1  # the headline weighs more
+            for start, end in sentence_spans(line):
+                sentence = line[start:end]
+                spans = word_spans(sentence)
+                tokens = [Token(sentence[a:b], sentence[a:b].lower(), a, b, loud,
+                                index > 0 and _JOINER.match(sentence[spans[index - 1][1]:a]) is not None)
+                          for index, (a, b) in enumerate(spans)]
+                for name in self._sentence(sentence, tokens, learning):
+                    found.add(name, position, weight)
+                    position += 1
+        return found
+
+    def _sentence(self, sentence: str, tokens: list[Token], learning: bool) -> list[str]:
+        names: list[str] = []
+        i, ended_at = 0, -1  # ended_at: where the last name found ends
+        while i < len(tokens):
+            alias, length = self._known_at(tokens, i)
+            if alias is not None and alias.canonical == NOT_A_COMPANY and self._continues(tokens, i + length):
+                alias = None  # "Korea" is not a company, "Korea First Bank" is
+            if alias is not None and not (alias.canonical != NOT_A_COMPANY and self._heads_longer_name(tokens, i + length)):
+                if alias.canonical != NOT_A_COMPANY and not learning and self._accept_known(alias, tokens, i):
+                    names.append(alias.canonical)
+                i = ended_at = self._skip_legal_forms(tokens, i + length)
+                continue
+            if not learning and _EXCHANGE_TICKER.match(tokens[i].text):
+                name = self.kb.canonical_for_ticker(tokens[i].text)
+                if name:
+                    names.append(name)
+            if sentence[tokens[i].start - 1:tokens[i].start] == "<":
+                i, name = self._bracketed(sentence, tokens, i, learning, names and ended_at == i)
+                if name:
+                    names.append(name)
+                continue
+            end = self._run_end(tokens, i)
+            if end > i:
+                minimum = 2 if learning else 1
+                discovered = [name for name, evidence in self._discover(sentence, tokens, i, end)
+                              if evidence >= minimum]
+                names.extend(discovered)
+                i = self._skip_legal_forms(tokens, end)
+                ended_at = i if discovered else -1
+            else:
+                i += 1
+        return names
+
+    def _known_at(self, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
+        """The longest knowledge-base or learned alias at ``start`` whose case fits."""
+        best: tuple[Alias | None, int] = (None, 0)
+        node, i = self.kb.trie, start
+        while i < len(tokens) and tokens[i].lower in node and (i == start or tokens[i].joined):
+            node = node[tokens[i].lower]
+            i += 1
+            for alias in node.get("", ()):
+                if _case_fits(alias.tokens, tokens[start:i]):
+                    best = (alias, i - start)
+        if best[0] is None and tokens[start].text[:1].isupper():
+            for length in range(min(_MAX_RUN, len(tokens) - start), 0, -1):
+                window = tokens[start:start + length]
+                if not all(t.joined for t in window[1:]):
+                    continue
+                name = self.learned.get(" ".join(t.lower for t in window))
+                if name and _case_fits(tokens_of(name), window):
+                    return Alias(tokens_of(name), name, self._single_ambiguous(name)), length
+        return best
+
+    def _person_surnames(self, text: str) -> frozenset[str]:
+        """Surnames of the people a text names ("Kevin Hawkins" -> "Hawkins").
+
+        A person is later called by the surname alone, which must not read as a company.
+        """
+        surnames = set()
+        for first, last in _PERSON.findall(text):
+            if first in self.lexicon.first_names or first in self.lexicon.person_titles:
+                surnames.add(last)
+        return frozenset(surnames)
+
+    def _single_ambiguous(self, name: str) -> bool:
+        tokens = tokens_of(name)
+        return len(tokens) == 1 and self._is_ordinary(tokens[0])
+
+    def _accept_known(self, alias: Alias, tokens: list[Token], start: int) -> bool:
+        end = start + len(alias.tokens)
+        if len(alias.tokens) == 1 and (tokens[start].text in self._surnames or (
+                start > 0 and (tokens[start - 1].text in self.lexicon.first_names
+                               or tokens[start - 1].text in self.lexicon.person_titles))):
+            return False  # "Harrison Ford", "Bill Gates", "Mr Gates"
+        if not alias.ambiguous:
+            return True
+        if alias.canonical not in self.kb.curated and (
+                tokens[start].text in self.lexicon.places or tokens[start].text in self.lexicon.first_names):
+            return False  # "Phoenix, Arizona"; a generated entry needs an unambiguous name
+        # A word that is also an ordinary word, a name or a place counts only where
+        # its capital letter means something: mid-sentence in normal text.
+        return start > 0 and not tokens[start].loud
+
+    def _heads_longer_name(self, tokens: list[Token], end: int) -> bool:
+        """ "Apple" in "Apple Daily", "Nomura" in "Nomura Securities": another, longer name."""
+        following = tokens[end] if end < len(tokens) else None
+        return bool(following and following.joined and _capitalised(following.text)
+                    and following.lower not in self.lexicon.legal_forms and not following.loud
+                    and not self._is_company_at(tokens, end))
+
+    def _skip_legal_forms(self, tokens: list[Token], i: int) -> int:
+        while i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and _capitalised(tokens[i].text):
+            i += 1
+        return i
+
+    def _run_end(self, tokens: list[Token], start: int) -> int:
+        """End of the run of capitalised words at ``start`` (connected by "and")."""
+        lex = self.lexicon
+        i = start
+        while i < len(tokens) and i - start < _MAX_RUN:
+            token = tokens[i]
+            if i > start and (not token.joined or self._is_company_at(tokens, i)):
+                break
+            if _capitalised(token.text) and not (i > start and token.lower in lex.legal_forms
+                                                 and token.lower not in lex.company_heads):
+                i += 1
+            elif i > start and self._continues(tokens, i + 1) and (
+                    token.lower == "and" or (token.lower in lex.connectors_after_head
+                                             and tokens[i - 1].lower in lex.company_heads)):
+                i += 1  # "Dainippon Ink and Chemicals", "Canadian Imperial Bank of Commerce"
+            else:
+                break
+        while i > start and not _capitalised(tokens[i - 1].text):
+            i -= 1
+        return i
+
+    def _continues(self, tokens: list[Token], i: int) -> bool:
+        return i < len(tokens) and tokens[i].joined and _capitalised(tokens[i].text)
+
+    def _is_company_at(self, tokens: list[Token], i: int) -> bool:
+        alias = self._known_at(tokens, i)[0]
+        return alias is not None and alias.canonical != NOT_A_COMPANY
+
+    # -- discovery -------------------------------------------------------------
+
+    def _discover(self, sentence: str, tokens: list[Token], start: int, end: int) -> list[tuple[str, int]]:
+        lex = self.lexicon
+        if start >= 2 and tokens[start - 1].lower in ("of", "for") and tokens[start - 2].lower in lex.institution_heads:
+            return []  # "Association of Payment and Clearing Services"
+        joins = [i for i in range(start, end) if tokens[i].lower == "and"]
+        # "Dainippon Ink and Chemicals" is one name: ordinary words around "and"
+        # and a company word or legal form at the end. "BellSouth and SBC
+        # Communications" is two.
+        whole = not joins or (all(self._is_ordinary(tokens[i - 1].text) for i in joins)
+                              and (tokens[end - 1].lower in self.lexicon.company_heads
+                                   or self._evidence(sentence, tokens, start, end) >= 3))
+        found = self._candidate(sentence, tokens, start, end) if whole else None
+        if found:
+            return [found]
+        # "Michael Foods and Kenneth Bowman": try the parts on either side of "and".
+        parts, part_start = [], start
+        for i in range(start, end + 1):
+            if i == end or tokens[i].lower == "and":
+                if part_start < i and (part_start, i) != (start, end):
+                    found = self._candidate(sentence, tokens, part_start, i)
+                    if found:
+                        parts.append(found)
+                part_start = i + 1
+        return parts
+
+    def _candidate(self, sentence: str, tokens: list[Token], start: int, end: int) -> tuple[str, int] | None:
+        lex = self.lexicon
+        while start < end and (tokens[start].text in lex.name_starts_never or tokens[start].lower == "and"
+                               or tokens[start].lower in lex.legal_forms):
+            start += 1
+        if start >= end:
+            return None
+        alias, length = self._known_at(tokens, start)
+        if alias is not None and alias.canonical == NOT_A_COMPANY and start + length >= end:
+            return None  # "European" in "And European firms"
+        run = tokens[start:end]
+        words = [t.text for t in run]
+        evidence = self._evidence(sentence, tokens, start, end)
+        if evidence == 0 or self._excluded(tokens, start, end):
+            return None
+        hard = evidence >= 3  # a legal form or a ticker
+        if len(run) == 1 and (self._is_ordinary(words[0]) or (words[0].isupper() and len(words[0]) <= 5)) \
+                and evidence < 2:
+            return None
+        if run[0].loud:
+            return None  # in a headline in capitals, capitals mean nothing
+        legal = end < len(tokens) and tokens[end].lower in lex.legal_forms
+        if not legal and evidence < 3 and len(run) <= 3 and words[0] in lex.first_names \
+                and run[-1].lower not in lex.company_heads:
+            return None  # "William Makower", "Mark Bailin"
+        if len(run) == 1 and words[0] in self._surnames and not hard:
+            return None  # "Hawkins" after "Kevin Hawkins"
+        if all(self._is_ordinary(w) for w in words) and run[-1].lower not in lex.company_heads and evidence < 2:
+            return None
+        return sentence[run[0].start:run[-1].end], evidence
+
+    def _bracketed(self, sentence: str, tokens: list[Token], i: int, learning: bool,
+                   after_name: bool) -> tuple[int, str | None]:
+        """``<IBM>`` is a ticker; ``<Zenex Oil Pty Ltd>`` is a company's name (Reuters style).
+
+        A ticker right after a name belongs to that name and adds nothing; alone it
+        names its company. Returns where scanning goes on and the name found.
+        """
+        close = sentence.find(">", tokens[i].start, tokens[i].start + 60)
+        if close < 0 or "<" in sentence[tokens[i].start:close] or ")" in sentence[tokens[i].start:close]:
+            close = tokens[i].end
+        inside = [j for j in range(i, len(tokens)) if close < 0 or tokens[j].end <= close]
+        if len(inside) <= 1:
+            known = None if after_name or learning else self.kb.canonical_for_ticker(tokens[i].text)
+            return i + 1, known
+        end = inside[-1] + 1
+        while end > i + 1 and tokens[end - 1].lower in self.lexicon.legal_forms:
+            end -= 1
+        words = sentence[tokens[i].start:tokens[end - 1].end]
+        alias = self._known_at(tokens, i)[0]
+        if alias is not None and alias.canonical != NOT_A_COMPANY and len(alias.tokens) == end - i:
+            words = alias.canonical
+        return inside[-1] + 1, words
+
+    def _ticker_follows(self, sentence: str, offset: int) -> bool:
+        """A ticker in angle brackets right after the name (and its legal form)."""
+        rest = sentence[offset:offset + 40]
+        while True:
+            match = _LEGAL_WORD.match(rest)
+            if not match or match.group(1).lower() not in self.lexicon.legal_forms:
+                break
+            rest = rest[match.end():]
+        return bool(re.match(r"\s*<[A-Z0-9]", rest))
+
+    def _evidence(self, sentence: str, tokens: list[Token], start: int, end: int) -> int:
+        """How strongly the context says the run is a company: 0 none, 1 some, 2 strong, 3 certain."""
+        lex = self.lexicon
+        after = tokens[end] if end < len(tokens) else None
+        if after and after.lower in lex.legal_forms:
+            if after.lower not in lex.weak_legal_forms:
+                return 3  # "Key Tronic corp", "Acme Widgets Inc"
+            if _capitalised(after.text):
+                return 2  # "Foo Group", "Williams Holdings"
+        if self._ticker_follows(sentence, tokens[end - 1].end):
+            return 3
+        before = [t.lower for t in tokens[max(0, start - 4):start]]
+        if before and before[-1] in lex.descriptors and tokens[start].joined:
+            return 2  # "branding firm SalterBaxter", not "the company, Yury Boyko"
+        following = [t.lower for t in tokens[end:end + 4]]
+        for cue in lex.cues_after:
+            if tuple(following[:len(cue)]) == cue:
+                return 2 if cue[0] == "'s" else 1
+        for cue in lex.cues_before:
+            if tuple(before[-len(cue):]) == cue:
+                return 1
+        if tokens[end - 1].lower in lex.company_heads and end - start >= 2:
+            return 1
+        if start >= 3 and tokens[start - 1].lower == "of" and _capitalised(tokens[start - 2].text) \
+                and tokens[start - 3].text in lex.first_names:
+            return 1  # "Mark Bailin of Rymer International Seafood"
+        return 0
+
+    def _excluded(self, tokens: list[Token], start: int, end: int) -> bool:
+        lex = self.lexicon
+        words = [t.text for t in tokens[start:end]]
+        name = " ".join(words)
+        if name in lex.places or any(w in _MONTHS_AND_DAYS for w in words):
+            return True
+        if words[-1].lower() in lex.institution_heads or any(w.lower() in lex.institution_anywhere for w in words):
+            return True
+        if end < len(tokens) and tokens[end].lower in lex.not_after:
+            return True  # "Everybody Online project"
+        return start > 0 and tokens[start - 1].text in lex.person_titles
+
+    def _is_ordinary(self, word: str) -> bool:
+        lex = self.lexicon
+        return lex.is_common_word(word) or word in lex.places or word in lex.first_names
 
 
 def extract_companies(text: str, source: str | None = None,
                       knowledge_base: CompanyKnowledgeBase | None = None) -> tuple[str, ...]:
-    """Canonical companies named in ``text``, most mentioned first.
-
-    Known names and their variants come from the knowledge base; an unknown
-    capitalised name followed by a legal form (``Acme Widgets Inc``) is a company
-    too. The article's own source (its publisher or wire) is never a company facet.
-    """
-    kb = knowledge_base or load_knowledge_base()
-    found = _match_tickers(text, kb)
-    for line in text.splitlines():
-        for start, end in sentence_spans(line):
-            sentence = line[start:end]
-            found += _match_known([sentence[a:b] for a, b in word_spans(sentence)], kb)
-    excluded = kb.excluded | ({source.lower()} if source else set())
-    counts: dict[str, int] = {}
-    for name in found:
-        if name.lower() not in excluded:
-            counts[name] = counts.get(name, 0) + 1
-    return tuple(sorted(counts, key=lambda name: (-counts[name], name)))
+    """Canonical companies named in one ``text``, most mentioned first."""
+    return CompanyExtractor(knowledge_base).extract(text, source)
 
 
-def _match_known(tokens: list[str], kb: CompanyKnowledgeBase) -> list[str]:
-    found, position = [], 0
-    while position < len(tokens):
-        name, length = _longest_alias(kb.trie, tokens, position)
-        if name is None:
-            name, length = _discovered_at(tokens, position)
-        if name is None:
-            position += 1
+def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
+    """One name per company: case variants and short forms fold into the full name."""
+    by_lower: dict[str, str] = {}
+    for name in sorted(found.counts, key=lambda n: (n.isupper(), found.first[n])):
+        key = name.lower()
+        if key in by_lower:
+            _fold(found, name, by_lower[key])
+        else:
+            by_lower[key] = name
+    names = list(by_lower.values())
+    for name in sorted(names, key=len):
+        words = name.lower().split()
+        longer = [other for other in names if other != name and other.lower().split()[:len(words)] == words
+                  and other in found.counts]
+        if longer and name not in kb.canonical_names:
+            _fold(found, name, longer[0])
+    return [name for name in names if name in found.counts]
+
+
+def _fold(found: _Found, name: str, into: str) -> None:
+    found.counts[into] = found.counts.get(into, 0) + found.counts.pop(name)
+    found.first[into] = min(found.first.get(into, 10**9), found.first.pop(name))
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() or (word[:1].isdigit() and any(c.isupper() for c in word))
+
+
+def _case_fits(alias: tuple[str, ...], window: list[Token]) -> bool:
+    """Exact case, or any case where the text is in capitals (a Reuters headline)."""
+    for written, token in zip(alias, window):
+        if token.text == written:
             continue
-        found.append(name)
-        position += length
-        while position < len(tokens) and tokens[position] in LEGAL_FORMS:
-            position += 1
-    return found
+        if token.text.isupper() and token.text == written.upper() and (token.loud or len(written) >= 4):
+            continue  # "KEY TRONIC" in a headline, "INTEL Corp" in a body
+        return False
+    return True
 
 
-def _longest_alias(trie: dict, tokens: list[str], start: int) -> tuple[str | None, int]:
-    best: tuple[str | None, int] = (None, 0)
-    node, position = trie, start
-    while position < len(tokens) and tokens[position] in node:
-        node = node[tokens[position]]
-        position += 1
-        if "" in node:
-            best = (node[""], position - start)
-    if best[0] and best[1] < len(tokens) - start and _continues_name(tokens[start + best[1]]):
-        # "Apple" in "Apple Daily" is another name: a known alias must not be the
-        # head of a longer capitalised name unless a legal form follows.
-        following = tokens[start + best[1]]
-        if following not in LEGAL_FORMS:
-            return None, 0
-    return best
-
-
-def _continues_name(token: str) -> bool:
-    return token[:1].isupper() and not token.isupper() and token not in LEGAL_FORMS
-
-
-def _discovered_at(tokens: list[str], start: int) -> tuple[str | None, int]:
-    """An unknown capitalised name directly followed by a strong legal form."""
-    if not _is_name_word(tokens[start]) or tokens[start] in _NOT_NAME_START:
-        return None, 0
-    end = start + 1
-    while end < len(tokens) and (_is_name_word(tokens[end]) or (
-            tokens[end] in _CONNECTORS and end + 1 < len(tokens) and _is_name_word(tokens[end + 1]))):
-        if tokens[end] in _DISCOVERY_FORMS:
-            break
-        end += 1
-    if end < len(tokens) and tokens[end] in _DISCOVERY_FORMS and end - start <= 5:
-        return " ".join(tokens[start:end]), end - start
-    return None, 0
-
-
-def _is_name_word(token: str) -> bool:
-    return token[:1].isupper() and token not in _DISCOVERY_FORMS
-
-
-def _match_tickers(text: str, kb: CompanyKnowledgeBase) -> list[str]:
-    names = (kb.canonical_for_ticker(ticker) for ticker in _TICKER_IN_BRACKETS.findall(text))
-    return [name for name in names if name]
-
-
-def _tokens(name: str) -> list[str]:
-    return [name[start:end] for start, end in word_spans(name)]
-
-
-def _top_parent(record: CompanyRecord, by_name: dict[str, CompanyRecord]) -> str:
-    seen = {record.name}
-    while record.parent:
-        if record.parent not in by_name:
-            raise KnowledgeBaseError(f"company {record.name!r} has unknown parent {record.parent!r}")
-        record = by_name[record.parent]
-        if record.name in seen:
-            raise KnowledgeBaseError(f"company parents form a loop at {record.name!r}")
-        seen.add(record.name)
-    return record.name
+def _is_loud(line: str) -> bool:
+    """A line in capitals, or a headline in Title Case, where capitals mean nothing."""
+    words = re.findall(r"[A-Za-z][A-Za-z'&.\-]*", line)
+    if not words:
+        return False
+    if not any(c.islower() for c in line):
+        return True
+    long_words = [w for w in words if len(w) > 3]
+    return len(words) <= 20 and len(long_words) >= 4 and \
+        sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.8

@@ -7,10 +7,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .article import Article, make_article_id
+from .clean import join_wrapped_lines
 from .dates import parse_date_or_none
 from .text_article import title_from_text
 
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]{2,}\S)")
 _SIGN_OFF = re.compile(r"^(?:Reuters?|AP|AFP)$")
 BODY_FIELDS = ("body", "text", "content", "description")
 
@@ -86,8 +86,7 @@ def _paragraphs(text: str) -> str:
 
     A wire's closing sign-off (``Reuter``) is dropped: it names the source, not the story.
     """
-    blocks = [" ".join(block.split()) for block in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n"))]
-    blocks = [block for block in blocks if block]
+    blocks = join_wrapped_lines(text).split("\n\n")
     if blocks and _SIGN_OFF.match(blocks[-1]):
         blocks.pop()
     return "\n\n".join(blocks)

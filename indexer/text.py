@@ -6,6 +6,8 @@ tokenizers.
 """
 from __future__ import annotations
 
+import html
+import re
 from functools import lru_cache
 
 from nltk.tokenize import RegexpTokenizer
@@ -52,3 +54,18 @@ def word_spans(text: str) -> list[tuple[int, int]]:
             end -= 1
         spans.append((start, end))
     return spans
+
+
+# HTML entities, including the mangled forms some feeds carry (" #39;s", "AT amp;T").
+_MANGLED_ENTITY = re.compile(r"\s?(#\d{2,4};|amp;|quot;|lt;|gt;)")
+# Markup left in feed text; tickers in angle brackets (<IBM>) are not markup.
+_TAG = re.compile(r"<(?:!--.*?--|/?(?:a|b|i|u|p|br|hr|em|strong|font|span|div|img|table|tr|td|th|li|ul|ol|"
+                  r"h[1-6]|script|style|iframe|sup|sub|small|big|center|blockquote)\b[^<>]*)>", re.IGNORECASE)
+
+
+def prepare_text(text: str) -> str:
+    """Text as a reader sees it: entities decoded, markup dropped, one kind of apostrophe."""
+    text = _MANGLED_ENTITY.sub(lambda m: "&" + m.group(1), text)
+    text = html.unescape(text)
+    text = _TAG.sub(" ", text)
+    return text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")

@@ -1,7 +1,7 @@
 import pytest
 
-from indexer.companies import (
-    CompanyRecord, KnowledgeBaseError, build_knowledge_base, extract_companies, load_knowledge_base)
+from indexer.companies import extract_companies
+from indexer.company_kb import CompanyRecord, KnowledgeBaseError, build_knowledge_base, load_knowledge_base
 from indexer.extract import extract_facets
 from indexer.ingest import read_articles
 from indexer.technologies import TaxonomyError, extract_technologies, load_taxonomy, parse_taxonomy

@@ -1,0 +1,158 @@
+"""The company knowledge base: canonical names, aliases, tickers and parents.
+
+It is read from data files in ``indexer/data``:
+
+- ``companies.jsonl`` (kept by hand): important companies, former names,
+  aliases, and parent links of units and subsidiaries;
+- ``companies_generated.jsonl`` (from ``scripts/build-gazetteers``): index
+  constituents with their official names and tickers;
+- ``not_companies.txt`` (kept by hand): names that look like companies and are
+  not (wire services, indices, regulators, products).
+
+The hand-kept file wins where both name the same alias or ticker.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .lexicon import Lexicon, load_lexicon
+from .text import word_spans
+
+NOT_A_COMPANY = ""  # canonical name stored for an excluded phrase
+
+
+class KnowledgeBaseError(ValueError):
+    """The company knowledge base is malformed: a bad record or an unknown parent."""
+
+
+@dataclass(frozen=True)
+class CompanyRecord:
+    name: str
+    aliases: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()
+    parent: str | None = None
+    industries: tuple[str, ...] = ()
+    # Hand-kept records say so when a name is also an everyday word ("Shell",
+    # "Visa"); generated records are judged against the word lists.
+    ambiguous: bool | None = None
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One way of writing a company (or an excluded phrase) in text."""
+
+    tokens: tuple[str, ...]  # as written in the knowledge base
+    canonical: str  # NOT_A_COMPANY for excluded phrases
+    ambiguous: bool  # a single word that is also a common word, a given name or a place
+
+
+@dataclass(frozen=True)
+class CompanyKnowledgeBase:
+    trie: dict  # lower-case token -> subtrie; key "" holds the Alias list ending there
+    tickers: dict[str, str]  # upper-case ticker -> canonical name
+    canonical_names: frozenset[str]
+    curated: frozenset[str] = frozenset()  # canonical names from the hand-kept file
+
+    def canonical_for_ticker(self, ticker: str) -> str | None:
+        return self.tickers.get(ticker.upper())
+
+
+def tokens_of(name: str) -> tuple[str, ...]:
+    name = name.replace("’", "'")
+    return tuple(name[start:end] for start, end in word_spans(name))
+
+
+def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
+                         lexicon: Lexicon | None = None, min_generated_chars: int = 0,
+                         generated_from: int | None = None) -> CompanyKnowledgeBase:
+    """Index the records by every alias, resolving subsidiaries to their top parent.
+
+    Records from ``generated_from`` on are machine-generated: their names of
+    ``min_generated_chars`` characters or fewer ("Q2", "NN", "BD") look like
+    everyday abbreviations, so they resolve tickers but are not matched as words.
+    """
+    lexicon = lexicon or load_lexicon()
+    by_name: dict[str, CompanyRecord] = {}
+    for record in records:
+        by_name.setdefault(record.name, record)
+    trie: dict = {}
+    tickers: dict[str, str] = {}
+    for phrase in excluded:
+        _insert(trie, Alias(tokens_of(phrase), NOT_A_COMPANY, False))
+    for position, record in enumerate(records):
+        canonical = _top_parent(record, by_name)
+        generated = generated_from is not None and position >= generated_from
+        for alias in dict.fromkeys((record.name, *record.aliases)):
+            tokens = tokens_of(alias)
+            if not tokens or (generated and len(alias) <= min_generated_chars):
+                continue
+            ambiguous = record.ambiguous
+            if ambiguous is None:
+                ambiguous = generated and _is_ambiguous(tokens, lexicon)
+            _insert(trie, Alias(tokens, canonical, bool(ambiguous) and len(tokens) == 1))
+        for ticker in record.tickers:
+            tickers.setdefault(ticker.upper(), canonical)
+    curated = records if generated_from is None else records[:generated_from]
+    return CompanyKnowledgeBase(trie, tickers, frozenset(_top_parent(r, by_name) for r in records),
+                                frozenset(_top_parent(r, by_name) for r in curated))
+
+
+def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
+    """Read JSON Lines records ``{"name", "aliases", "tickers", "parent", "industries"}``."""
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            records.append(CompanyRecord(
+                name=data["name"], aliases=tuple(data.get("aliases", ())),
+                tickers=tuple(data.get("tickers", ())), parent=data.get("parent"),
+                industries=tuple(data.get("industries", ())), ambiguous=data.get("ambiguous")))
+        except (ValueError, KeyError, TypeError) as error:
+            raise KnowledgeBaseError(f"company record on line {number}: {error}") from error
+    return records
+
+
+@lru_cache(maxsize=1)
+def load_knowledge_base() -> CompanyKnowledgeBase:
+    """The knowledge base that ships with the package."""
+    data = resources.files("indexer").joinpath("data")
+    curated = parse_company_records(data.joinpath("companies.jsonl").read_text("utf-8").splitlines())
+    generated = parse_company_records(
+        data.joinpath("companies_generated.jsonl").read_text("utf-8").splitlines())
+    excluded = [line.strip() for line in data.joinpath("not_companies.txt").read_text("utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    return build_knowledge_base(curated + generated, excluded, min_generated_chars=3,
+                                generated_from=len(curated))
+
+
+def _insert(trie: dict, alias: Alias) -> None:
+    node = trie
+    for token in alias.tokens:
+        node = node.setdefault(token.lower(), {})
+    entries = node.setdefault("", [])
+    if all(existing.tokens != alias.tokens for existing in entries):
+        entries.append(alias)
+
+
+def _is_ambiguous(tokens: tuple[str, ...], lexicon: Lexicon) -> bool:
+    if len(tokens) != 1:
+        return False
+    word = tokens[0]
+    return lexicon.is_common_word(word) or word in lexicon.first_names or word in lexicon.places
+
+
+def _top_parent(record: CompanyRecord, by_name: dict[str, CompanyRecord]) -> str:
+    seen = {record.name}
+    while record.parent:
+        if record.parent not in by_name:
+            raise KnowledgeBaseError(f"company {record.name!r} has unknown parent {record.parent!r}")
+        record = by_name[record.parent]
+        if record.name in seen:
+            raise KnowledgeBaseError(f"company parents form a loop at {record.name!r}")
+        seen.add(record.name)
+    return record.name
