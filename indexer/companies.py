@@ -25,6 +25,7 @@ _MONTHS_AND_DAYS = frozenset(
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
     "Saturday Sunday".split())
 _MAX_RUN = 6
+_FUNCTION_WORDS = frozenset("And Or Of The In On For To At By As From With".split())
 _PERSON = re.compile(r"\b([A-Z][a-z]+)\.? (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
 _JOINER = re.compile(r"^[ \t&'.]*$")
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
@@ -124,6 +125,9 @@ class CompanyExtractor:
                     names.append(name)
                 continue
             end = self._run_end(tokens, i)
+            if end > i and end < len(tokens) and tokens[end].joined and self._is_company_at(tokens, end):
+                i = end  # "F. Hoffmann-La" before "Roche": the front of a known name
+                continue
             if end > i:
                 minimum = 2 if learning else 1
                 discovered = [name for name, evidence in self._discover(sentence, tokens, i, end)
@@ -203,7 +207,7 @@ class CompanyExtractor:
         i = start
         while i < len(tokens) and i - start < _MAX_RUN:
             token = tokens[i]
-            if i > start and (not token.joined or self._is_company_at(tokens, i)):
+            if i > start and (not token.joined or token.text in _FUNCTION_WORDS or self._is_company_at(tokens, i)):
                 break
             if _capitalised(token.text) and not (i > start and token.lower in lex.legal_forms
                                                  and token.lower not in lex.company_heads):
@@ -369,6 +373,12 @@ def extract_companies(text: str, source: str | None = None,
 
 def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
     """One name per company: case variants and short forms fold into the full name."""
+    # A unit counts under its parent when the text names the parent too
+    # ("Panasonic Energy" with "Panasonic Holdings"); alone, it is itself.
+    for name in list(found.counts):
+        named = [parent for parent in kb.ancestors(name) if parent in found.counts]
+        if named:
+            _fold(found, name, named[-1])
     by_lower: dict[str, str] = {}
     for name in sorted(found.counts, key=lambda n: (n.isupper(), found.first[n])):
         key = name.lower()

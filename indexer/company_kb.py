@@ -14,7 +14,7 @@ The hand-kept file wins where both name the same alias or ticker.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -45,7 +45,7 @@ class Alias:
     """One way of writing a company (or an excluded phrase) in text."""
 
     tokens: tuple[str, ...]  # as written in the knowledge base
-    canonical: str  # NOT_A_COMPANY for excluded phrases
+    canonical: str  # the record's name; NOT_A_COMPANY for excluded phrases
     ambiguous: bool  # a single word that is also a common word, a given name or a place
 
 
@@ -55,9 +55,13 @@ class CompanyKnowledgeBase:
     tickers: dict[str, str]  # upper-case ticker -> canonical name
     canonical_names: frozenset[str]
     curated: frozenset[str] = frozenset()  # canonical names from the hand-kept file
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> ancestors, nearest first
 
     def canonical_for_ticker(self, ticker: str) -> str | None:
         return self.tickers.get(ticker.upper())
+
+    def ancestors(self, name: str) -> tuple[str, ...]:
+        return self.parents.get(name, ())
 
 
 def tokens_of(name: str) -> tuple[str, ...]:
@@ -68,7 +72,7 @@ def tokens_of(name: str) -> tuple[str, ...]:
 def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
                          lexicon: Lexicon | None = None, min_generated_chars: int = 0,
                          generated_from: int | None = None) -> CompanyKnowledgeBase:
-    """Index the records by every alias, resolving subsidiaries to their top parent.
+    """Index the records by every alias and remember each subsidiary's parents.
 
     Records from ``generated_from`` on are machine-generated: their names of
     ``min_generated_chars`` characters or fewer ("Q2", "NN", "BD") look like
@@ -82,8 +86,9 @@ def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
     tickers: dict[str, str] = {}
     for phrase in excluded:
         _insert(trie, Alias(tokens_of(phrase), NOT_A_COMPANY, False))
+    parents = {record.name: _ancestors(record, by_name) for record in records}
     for position, record in enumerate(records):
-        canonical = _top_parent(record, by_name)
+        canonical = record.name
         generated = generated_from is not None and position >= generated_from
         for alias in dict.fromkeys((record.name, *record.aliases)):
             tokens = tokens_of(alias)
@@ -96,8 +101,8 @@ def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
         for ticker in record.tickers:
             tickers.setdefault(ticker.upper(), canonical)
     curated = records if generated_from is None else records[:generated_from]
-    return CompanyKnowledgeBase(trie, tickers, frozenset(_top_parent(r, by_name) for r in records),
-                                frozenset(_top_parent(r, by_name) for r in curated))
+    return CompanyKnowledgeBase(trie, tickers, frozenset(by_name), frozenset(r.name for r in curated),
+                                {name: chain for name, chain in parents.items() if chain})
 
 
 def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
@@ -146,13 +151,13 @@ def _is_ambiguous(tokens: tuple[str, ...], lexicon: Lexicon) -> bool:
     return lexicon.is_common_word(word) or word in lexicon.first_names or word in lexicon.places
 
 
-def _top_parent(record: CompanyRecord, by_name: dict[str, CompanyRecord]) -> str:
-    seen = {record.name}
+def _ancestors(record: CompanyRecord, by_name: dict[str, CompanyRecord]) -> tuple[str, ...]:
+    chain: list[str] = []
     while record.parent:
         if record.parent not in by_name:
             raise KnowledgeBaseError(f"company {record.name!r} has unknown parent {record.parent!r}")
         record = by_name[record.parent]
-        if record.name in seen:
+        if record.name in chain:
             raise KnowledgeBaseError(f"company parents form a loop at {record.name!r}")
-        seen.add(record.name)
-    return record.name
+        chain.append(record.name)
+    return tuple(chain)

@@ -92,7 +92,7 @@ def test_extract(runner):
     result = run(runner, "extract", input="\n".join(json.dumps(line) for line in lines) + "\n")
     assert result.exit_code == 0
     assert [json.loads(line) for line in result.output.splitlines()] == [
-        {"id": "a", "companies": ["Panasonic", "Toyota"],
+        {"id": "a", "companies": ["Toyota", "Panasonic"],
          "technologies": ["Electric vehicles", "Solid-state batteries"]},
         {"corpus": "c", "id": 2, "companies": [], "technologies": []},
     ]

@@ -55,11 +55,17 @@ def test_most_mentioned_company_first():
     assert extract_companies("Honda and Mazda. Mazda again. Mazda!") == ("Mazda", "Honda")
 
 
-def test_subsidiary_resolves_to_top_parent():
+@pytest.mark.parametrize("text, expected", [
+    ("Leafy and Leaf Unit and Middle Co.", ("Middle Co",)),
+    ("Leafy said. Middle Co said. Group Ltd said.", ("Group",)),
+    # a unit named without its parent is itself
+    ("Leafy said so.", ("Leaf Unit",)),
+])
+def test_subsidiary_counts_under_a_named_parent(text, expected):
     kb = build_knowledge_base([
         CompanyRecord("Group"), CompanyRecord("Middle Co", parent="Group"),
         CompanyRecord("Leaf Unit", aliases=("Leafy",), parent="Middle Co")])
-    assert extract_companies("Leafy and Leaf Unit and Middle Co.", knowledge_base=kb) == ("Group",)
+    assert extract_companies(text, knowledge_base=kb) == expected
 
 
 @pytest.mark.parametrize("records, message", [
