@@ -9,7 +9,13 @@ from importlib import resources
 
 from .stemming import stem
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Decimals stay whole, so "2.5G" is not "5G".
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9][A-Za-z0-9]*)*")
+_SHORT_TEXT_WORDS = 120
+# Nouns after a technology word that make it a description of a company or a sector.
+_INDUSTRY_NOUNS = frozenset(
+    "group groups firm firms company companies giant giants operator operators industry industries "
+    "sector sectors stocks shares business businesses regulator provider providers".split())
 # A synonym written with capitals after its first letter, or with a digit, is an
 # acronym (EV, IoT, 5G): it must match exactly so "ev" in "event" or "Ai" in a
 # name never count.
@@ -68,7 +74,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
             raise TaxonomyError(f"taxonomy row {number}: expected 3 tab-separated columns: {line!r}")
         name, parent, synonyms = (cell.strip() for cell in cells)
         words = tuple(s.strip() for s in synonyms.split("|") if s.strip())
-        technologies[name] = Technology(name, parent or None, (name, *words))
+        technologies[name] = Technology(name, parent or None, words)
     trie: dict = {}
     for tech in technologies.values():
         if tech.parent and tech.parent not in technologies:
@@ -92,28 +98,74 @@ def load_taxonomy() -> Taxonomy:
 
 
 def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[str, ...]:
-    """Canonical technologies that ``text`` mentions, most mentioned first.
+    """Canonical technologies that ``text`` is at least partly about, most mentioned first.
 
-    The longest synonym wins where synonyms overlap. A parent is left out when one
-    of its children is found: the narrower name is the more useful facet value,
-    and filtering by the parent still finds the article through the hierarchy.
+    ``text`` is a title line followed by the body, paragraphs separated by blank
+    lines. A technology counts when the title or the lead paragraph names it,
+    when the text mentions it at least twice, or when a short text names it at
+    all; a single passing mention deep in a long article is a figure of speech,
+    not a subject. A mention that only describes a company's industry
+    ("the US telecommunications group", "telecoms giant BT") weighs half.
+
+    A child counts on a single mention when its family is the subject (see
+    :func:`_family_discussed`). A parent is left
+    out when one of its children is found: the narrower name is the more useful
+    facet value, and filtering by the parent still finds the article.
     """
     taxonomy = taxonomy or load_taxonomy()
-    counts = Counter(_match(text, taxonomy))
-    found = set(counts)
-    covered = {parent for name in found for parent in taxonomy.ancestors(name)}
-    kept = [name for name in counts if name not in covered]
-    return tuple(sorted(kept, key=lambda name: (-counts[name], name)))
+    title, _, body = text.partition("\n")
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    lead = paragraphs[0] if paragraphs else ""
+    rest = "\n\n".join(paragraphs[1:])
+    score: Counter[str] = Counter()
+    prominent: set[str] = set()
+    for zone, zone_text in (("title", title), ("lead", lead), ("body", rest)):
+        for name, weight in _mentions(zone_text, taxonomy):
+            score[name] += weight
+            if zone != "body" and weight == 1:
+                prominent.add(name)
+    short = len(text.split()) < _SHORT_TEXT_WORDS
+    children: Counter[str] = Counter()  # mentions of each parent's descendants
+    for name, value in score.items():
+        for parent in taxonomy.ancestors(name):
+            children[parent] += value
+    kept = {name for name, value in score.items()
+            if name in prominent or value >= 2 or (short and value >= 1)
+            or any(_family_discussed(score[parent], children[parent]) for parent in taxonomy.ancestors(name))}
+    covered = {parent for name in kept for parent in taxonomy.ancestors(name)}
+    found = [name for name in kept if name not in covered]
+    return tuple(sorted(found, key=lambda name: (-score[name], name)))
+
+
+def _family_discussed(parent_score: float, children_score: float) -> bool:
+    """The family is a subject: the parent named directly and the children carrying
+    at least half its weight ("batteries" twice, "lithium-ion" and "solid-state"
+    once each), not a passing child under a much-discussed parent."""
+    return parent_score >= 1 and parent_score + children_score >= 3 and children_score >= parent_score / 2
+
+
+def _mentions(text: str, taxonomy: Taxonomy) -> list[tuple[str, float]]:
+    """Each technology mention with its weight: 1, or 0.5 when it only describes an industry."""
+    tokens = _TOKEN.findall(text)
+    found = []
+    for name, end in _match_ends(tokens, taxonomy):
+        following = tokens[end].lower() if end < len(tokens) else ""
+        found.append((name, 0.5 if following in _INDUSTRY_NOUNS else 1.0))
+    return found
 
 
 def _match(text: str, taxonomy: Taxonomy) -> list[str]:
-    tokens = _TOKEN.findall(text)
+    return [name for name, _ in _match_ends(_TOKEN.findall(text), taxonomy)]
+
+
+def _match_ends(tokens: list[str], taxonomy: Taxonomy) -> list[tuple[str, int]]:
+    """Longest matches, left to right: each technology with the position after it."""
     matches, position = [], 0
     while position < len(tokens):
         name, length = _longest_at(taxonomy.trie, tokens, position)
         if name:
-            matches.append(name)
             position += length
+            matches.append((name, position))
         else:
             position += 1
     return matches
@@ -126,7 +178,7 @@ def _longest_at(trie: dict, tokens: list[str], start: int) -> tuple[str | None, 
     position = start
     while frontier and position < len(tokens):
         token = tokens[position]
-        forms = {"=" + token, stem(token.lower())}
+        forms = {"=" + token, "~" + token.lower(), stem(token.lower())}
         if len(token) > 2 and token.endswith("s"):
             forms.add("=" + token[:-1])  # EVs, PCs
         frontier = [node[form] for node in frontier for form in forms if form in node]
@@ -139,7 +191,10 @@ def _longest_at(trie: dict, tokens: list[str], start: int) -> tuple[str | None, 
 
 
 def _synonym_keys(synonym: str) -> tuple[str, ...]:
-    """Trie keys of a synonym: ``=`` and the token for acronyms, else the stem."""
+    """Trie keys of a synonym: ``=`` and the token for acronyms, ``~`` and the lower-case
+    word for words marked to match as written, else the stem."""
+    if synonym.startswith("="):
+        return tuple("~" + token.lower() for token in _TOKEN.findall(synonym))
     return tuple("=" + token if _is_acronym(token) else stem(token.lower())
                  for token in _TOKEN.findall(synonym))
 

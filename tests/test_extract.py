@@ -21,8 +21,7 @@ def test_seed_companies(seed_facets):
 
 def test_seed_technologies(seed_facets):
     assert set(seed_facets[SEED_TOYOTA].technologies) == {
-        "Smart cities", "Internet of Things", "Electric vehicles", "Lithium-ion batteries",
-        "Solid-state batteries"}
+        "Smart cities", "Electric vehicles", "Lithium-ion batteries", "Solid-state batteries"}
     assert set(seed_facets[SEED_MAZDA].technologies) == {
         "Electric vehicles", "Lithium-ion batteries", "Electrification"}
 
