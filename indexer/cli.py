@@ -12,7 +12,7 @@ import sys
 import click
 
 from .article import Article
-from .extract import extract_facets
+from .extract import extract_facets_batch
 from .ingest import DEFAULT_MAX_FILE_BYTES
 from .reindex import reindex
 from .search import SearchRequest, SearchService
@@ -93,20 +93,22 @@ def extract_command() -> None:
 
     Other fields are ignored, except "corpus", which is copied so ids that repeat
     across corpora stay apart, and "source", which is never taken for a company.
+    All input is read first: a company confirmed in one article is recognised in
+    the others.
     """
-    failures = 0
+    records, articles, failures = [], [], 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            article = Article(id=str(record["id"]), title=str(record.get("title") or ""),
-                              body=str(record.get("body") or ""), source=record.get("source"))
+            articles.append(Article(id=str(record["id"]), title=str(record.get("title") or ""),
+                                    body=str(record.get("body") or ""), source=record.get("source")))
+            records.append(record)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             failures += 1
             click.echo(f"line {number}: skipped, not a JSON object with an id: {error}", err=True)
-            continue
-        facets = extract_facets(article)
+    for record, facets in zip(records, extract_facets_batch(articles)):
         output = {"id": record["id"], "companies": list(facets.companies),
                   "technologies": list(facets.technologies)}
         if "corpus" in record:

@@ -24,9 +24,10 @@ _MONTHS_AND_DAYS = frozenset(
     "January February March April May June July August September October November December "
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
     "Saturday Sunday".split())
-_MAX_RUN = 6
+_MAX_RUN = 8
 _FUNCTION_WORDS = frozenset("And Or Of The In On For To At By As From With".split())
 _PERSON = re.compile(r"\b([A-Z][a-z]+)\.? (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
+_DEMONYM = re.compile(r"(?:[a-z](?:ian|ean|ese|ish)|-based)$")
 _JOINER = re.compile(r"^[ \t&'.]*$")
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 
@@ -70,7 +71,10 @@ class CompanyExtractor:
         """Confirm names from their context in ``texts`` for later extraction."""
         for text in texts:
             for name in self._scan(prepare_text(text), learning=True).counts:
-                self.learned.setdefault(name.lower(), name)
+                # A bare everyday word or an initial confirmed in one text ("United's
+                # chief executive") says too little to be a company everywhere.
+                if len(name) >= 3 and not self._single_ambiguous(name):
+                    self.learned.setdefault(name.lower(), name)
 
     def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
         """Canonical companies named in ``text``, most mentioned first.
@@ -176,7 +180,7 @@ class CompanyExtractor:
 
     def _accept_known(self, alias: Alias, tokens: list[Token], start: int) -> bool:
         end = start + len(alias.tokens)
-        if len(alias.tokens) == 1 and (tokens[start].text in self._surnames or (
+        if len([t for t in alias.tokens if t != "'s"]) == 1 and (tokens[start].text in self._surnames or (
                 start > 0 and (tokens[start - 1].text in self.lexicon.first_names
                                or tokens[start - 1].text in self.lexicon.person_titles))):
             return False  # "Harrison Ford", "Bill Gates", "Mr Gates"
@@ -235,13 +239,13 @@ class CompanyExtractor:
         lex = self.lexicon
         if start >= 2 and tokens[start - 1].lower in ("of", "for") and tokens[start - 2].lower in lex.institution_heads:
             return []  # "Association of Payment and Clearing Services"
+        if self._excluded(tokens, start, end):
+            return []  # "US Securities and Exchange Commission" is not "US Securities"
         joins = [i for i in range(start, end) if tokens[i].lower == "and"]
-        # "Dainippon Ink and Chemicals" is one name: ordinary words around "and"
-        # and a company word or legal form at the end. "BellSouth and SBC
-        # Communications" is two.
+        # "Dainippon Ink and Chemicals Inc" is one name: ordinary words around "and"
+        # and a legal form at the end. "BellSouth and SBC Communications" is two.
         whole = not joins or (all(self._is_ordinary(tokens[i - 1].text) for i in joins)
-                              and (tokens[end - 1].lower in self.lexicon.company_heads
-                                   or self._evidence(sentence, tokens, start, end) >= 3))
+                              and self._evidence(sentence, tokens, start, end) >= 3)
         found = self._candidate(sentence, tokens, start, end) if whole else None
         if found:
             return [found]
@@ -272,6 +276,8 @@ class CompanyExtractor:
         if evidence == 0 or self._excluded(tokens, start, end):
             return None
         hard = evidence >= 3  # a legal form or a ticker
+        if len(run) == 1 and len(words[0]) < 2:
+            return None
         if len(run) == 1 and (self._is_ordinary(words[0]) or (words[0].isupper() and len(words[0]) <= 5)) \
                 and evidence < 2:
             return None
@@ -283,8 +289,10 @@ class CompanyExtractor:
             return None  # "William Makower", "Mark Bailin"
         if len(run) == 1 and words[0] in self._surnames and not hard:
             return None  # "Hawkins" after "Kevin Hawkins"
-        if all(self._is_ordinary(w) for w in words) and run[-1].lower not in lex.company_heads and evidence < 2:
-            return None
+        if all(self._is_ordinary(w) for w in words) and evidence < 2:
+            return None  # "Social Services", "Mobile Communications", "Chemical Brothers"
+        if len(run) == 2 and len(words[0].rstrip(".")) == 1 and not hard:
+            return None  # "J Smit": an initial and a surname
         return sentence[run[0].start:run[-1].end], evidence
 
     def _bracketed(self, sentence: str, tokens: list[Token], i: int, learning: bool,
@@ -324,29 +332,34 @@ class CompanyExtractor:
         """How strongly the context says the run is a company: 0 none, 1 some, 2 strong, 3 certain."""
         lex = self.lexicon
         after = tokens[end] if end < len(tokens) else None
-        if after and after.lower in lex.legal_forms:
+        beyond = tokens[end + 1].lower if end + 1 < len(tokens) else ""
+        if after and after.lower in lex.legal_forms and beyond not in ("for", "of", "on"):
+            # "Internet Corporation for Assigned Names" is not a legal form.
             if after.lower not in lex.weak_legal_forms:
                 return 3  # "Key Tronic corp", "Acme Widgets Inc"
-            if _capitalised(after.text):
-                return 2  # "Foo Group", "Williams Holdings"
         if self._ticker_follows(sentence, tokens[end - 1].end):
             return 3
+        signals = [0]
+        if after and after.lower in lex.weak_legal_forms and _capitalised(after.text) \
+                and beyond not in ("for", "of", "on"):
+            single_word = end - start == 1 and self._is_ordinary(tokens[start].text)
+            signals.append(1 if single_word else 2)  # "Williams Holdings", not "G7 Group"
         before = [t.lower for t in tokens[max(0, start - 4):start]]
-        if before and before[-1] in lex.descriptors and tokens[start].joined:
-            return 2  # "branding firm SalterBaxter", not "the company, Yury Boyko"
+        if before and before[-1] in lex.descriptors and tokens[start - 1].text.islower() and tokens[start].joined:
+            signals.append(2)  # "branding firm SalterBaxter", not "the company, Yury Boyko" nor "Group B"
         following = [t.lower for t in tokens[end:end + 4]]
-        for cue in lex.cues_after:
-            if tuple(following[:len(cue)]) == cue:
-                return 2 if cue[0] == "'s" else 1
-        for cue in lex.cues_before:
-            if tuple(before[-len(cue):]) == cue:
-                return 1
-        if tokens[end - 1].lower in lex.company_heads and end - start >= 2:
-            return 1
+        if any(tuple(following[:len(cue)]) == cue for cue in lex.strong_cues_after):
+            signals.append(2)  # "Paion's shares"
         if start >= 3 and tokens[start - 1].lower == "of" and _capitalised(tokens[start - 2].text) \
-                and tokens[start - 3].text in lex.first_names:
-            return 1  # "Mark Bailin of Rymer International Seafood"
-        return 0
+                and tokens[start - 3].text in lex.first_names and tokens[start - 2].joined:
+            signals.append(2)  # "Mark Bailin of Rymer International Seafood"
+        if any(tuple(following[:len(cue)]) == cue for cue in lex.cues_after):
+            signals.append(1)
+        if any(tuple(before[-len(cue):]) == cue for cue in lex.cues_before):
+            signals.append(1)
+        if tokens[end - 1].lower in lex.company_heads and end - start >= 2:
+            signals.append(1)  # "Tyson Foods"
+        return max(signals)
 
     def _excluded(self, tokens: list[Token], start: int, end: int) -> bool:
         lex = self.lexicon
@@ -354,10 +367,14 @@ class CompanyExtractor:
         name = " ".join(words)
         if name in lex.places or any(w in _MONTHS_AND_DAYS for w in words):
             return True
+        if len(words) == 1 and _DEMONYM.search(words[0]):
+            return True  # "Indonesian", "New York-based"
         if words[-1].lower() in lex.institution_heads or any(w.lower() in lex.institution_anywhere for w in words):
             return True
         if end < len(tokens) and tokens[end].lower in lex.not_after:
             return True  # "Everybody Online project"
+        if any(word in lex.person_titles for word in words):
+            return True  # "Chancellor Gordon Brown"
         return start > 0 and tokens[start - 1].text in lex.person_titles
 
     def _is_ordinary(self, word: str) -> bool:

@@ -1,19 +1,41 @@
-"""Facet extraction for a whole article: companies and technologies from title and body."""
+"""Facet extraction for articles: companies and technologies from title and body."""
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from .article import Article
 from .clean import clean_lines, join_wrapped_lines
-from .companies import extract_companies
+from .companies import CompanyExtractor
 from .technologies import extract_technologies
 
 
-def extract_facets(article: Article) -> Article:
-    """The article with its company and technology facets filled in."""
-    # Wrapped lines are joined so a name broken over two lines is whole again, and
-    # page furniture (bylines, bios, captions) goes as it does at ingest.
+def facet_text(article: Article) -> str:
+    """The text facets are read from: the title line, then the cleaned body.
+
+    Wrapped lines are joined so a name broken over two lines is whole again, and
+    page furniture (bylines, bios, captions) goes as it does at ingest.
+    """
     body = "\n\n".join(clean_lines(join_wrapped_lines(article.body).split("\n")).paragraphs)
-    text = f"{' '.join(article.title.split())}\n{body}"
+    return f"{' '.join(article.title.split())}\n{body}"
+
+
+def extract_facets(article: Article, companies: CompanyExtractor | None = None) -> Article:
+    """The article with its company and technology facets filled in."""
+    text = facet_text(article)
+    extractor = companies or CompanyExtractor()
     return article.with_facets(
-        companies=extract_companies(text, source=article.source),
+        companies=extractor.extract(text, source=article.source),
         technologies=extract_technologies(text),
     )
+
+
+def extract_facets_batch(articles: Iterable[Article]) -> list[Article]:
+    """Facets for many articles at once, with corpus-level evidence.
+
+    A company confirmed by its context in one article (``Paion AG``, ``branding
+    firm SalterBaxter``) is then recognised where another article names it bare.
+    """
+    articles = list(articles)
+    extractor = CompanyExtractor()
+    extractor.learn(facet_text(article) for article in articles)
+    return [extract_facets(article, extractor) for article in articles]

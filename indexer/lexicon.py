@@ -26,6 +26,7 @@ class Lexicon:
     company_heads: frozenset[str]  # lower case
     descriptors: frozenset[str]  # lower case
     cues_before: tuple[tuple[str, ...], ...]  # lower-case token sequences
+    strong_cues_after: tuple[tuple[str, ...], ...]
     cues_after: tuple[tuple[str, ...], ...]
     not_after: frozenset[str]  # lower case: "X project" is not a company
     connectors_after_head: frozenset[str]  # lower case: "Bank of Commerce"
@@ -58,6 +59,7 @@ def load_lexicon() -> Lexicon:
         company_heads=lower("company_heads"),
         descriptors=lower("descriptors"),
         cues_before=phrases("cues_before"),
+        strong_cues_after=phrases("strong_cues_after"),
         cues_after=phrases("cues_after"),
         not_after=lower("not_after"),
         connectors_after_head=lower("connectors_after_head"),

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .article import SkippedInput
-from .extract import extract_facets
+from .extract import extract_facets_batch
 from .ingest import DEFAULT_MAX_FILE_BYTES, read_articles
 from .store import IndexStore, WriteReport
 
@@ -32,6 +32,6 @@ def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = 
     Inputs that cannot be read are reported in the result, never fatal.
     """
     batch = read_articles(paths, max_file_bytes=max_file_bytes)
-    articles = (extract_facets(article) for article in batch.articles)
+    articles = extract_facets_batch(batch.articles)
     written = store.rebuild(articles) if full else store.update(articles)
     return ReindexReport(written=written, skipped=batch.skipped)
