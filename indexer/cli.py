@@ -136,4 +136,4 @@ def serve_command(host: str, port: int, threads: int, index_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="newsfacet")
