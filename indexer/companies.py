@@ -94,7 +94,8 @@ class CompanyExtractor:
         self._surnames = self._person_surnames(text)
         position = 0
         for line_number, line in enumerate(text.split("\n")):
-            loud = _is_loud(line)
+            # Title Case says nothing in a headline; in the body only capitals do.
+            loud = _is_loud(line) if line_number == 0 else not any(c.islower() for c in line)
             weight = 2 if line_number == 0 else 1  # the headline weighs more
             for start, end in sentence_spans(line):
                 sentence = line[start:end]

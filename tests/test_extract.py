@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.companies import extract_companies
+from indexer.companies import CompanyExtractor, extract_companies
 from indexer.company_kb import CompanyRecord, KnowledgeBaseError, build_knowledge_base, load_knowledge_base
 from indexer.extract import extract_facets
 from indexer.ingest import read_articles
@@ -44,6 +44,50 @@ def test_seed_technologies(seed_facets):
 ])
 def test_extract_companies(text, expected):
     assert extract_companies(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # discovered from context: tickers, descriptors, people's employers, Reuters' <names>
+    ("Key Tronic corp <KTCC> said it won contracts.", ("Key Tronic",)),
+    ("KEY TRONIC <KTCC> GETS NEW BUSINESS\nKey Tronic corp said it won contracts.", ("Key Tronic",)),
+    ("The survey was run by branding firm SalterBaxter.", ("SalterBaxter",)),
+    ("Fraud charges\nPeter Marion of Maritime Seafood Processors was charged.", ("Maritime Seafood Processors",)),
+    ("Fujitsu bid for <Fairchild Semiconductor Corp> last year.", ("Fujitsu", "Fairchild Semiconductor")),
+    ("Dainippon Ink and Chemicals Inc made a bid.", ("Dainippon Ink and Chemicals",)),
+    ("UK-based bank Standard Chartered said it would buy Korea First Bank (KFB).",
+     ("Standard Chartered", "Korea First Bank")),
+    # feed text with mangled entities
+    ("Standard  amp; Poor #39;s cut the rating of AT amp;T Wireless.", ("Standard & Poor's", "AT&T Wireless")),
+    # a unit is itself unless its parent is named too
+    ("Panasonic Energy opened a plant.", ("Panasonic Energy",)),
+    ("Panasonic Energy, a unit of Panasonic Holdings, opened a plant.", ("Panasonic",)),
+    # guards: people, places, institutions, ordinary words
+    ("Chancellor Gordon Brown spoke. Kevin Hawkins said Hawkins was right.", ()),
+    ("A spokesman for the Association of Payment and Clearing Services said.", ()),
+    ("It was approved by the Internet Corporation for Assigned Names and Numbers.", ()),
+    ("Social Services and Mobile Communications staff met.", ()),
+    ("The team: J Smit, V Matfield and S Burger played.", ()),
+    ("Indonesian officials and New York-based lawyers met.", ()),
+    ("He spoke at a conference in Phoenix, Arizona.", ()),
+    ("Bill Gates spoke. Later Mr Gates left.", ()),
+    ("The US Securities and Exchange Commission said.", ()),
+    ("Shares rose at 1300 GMT Carnival's shares were up.", ("Carnival",)),
+])
+def test_discovery_and_guards(text, expected):
+    assert extract_companies(text) == expected
+
+
+def test_a_name_confirmed_in_one_article_is_known_in_others():
+    extractor = CompanyExtractor()
+    assert extractor.extract("Later, Zentrix said sales rose.") == ()
+    extractor.learn(["Zentrix Ltd said on Monday it would list its shares."])
+    assert extractor.extract("Later, Zentrix said sales rose.") == ("Zentrix",)
+
+
+def test_everyday_words_are_not_learned():
+    extractor = CompanyExtractor()
+    extractor.learn(["United's chief executive spoke.", "I told my partner I had a new job."])
+    assert extractor.learned == {}
 
 
 def test_source_is_not_a_company():
