@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .company_kb import NOT_A_COMPANY, Alias, CompanyKnowledgeBase, load_knowledge_base, tokens_of
+from .company_kb import NOT_A_COMPANY, Alias, CompanyKnowledgeBase, insert_alias, load_knowledge_base, tokens_of
 from .lexicon import Lexicon, load_lexicon
 from .text import prepare_text, sentence_spans, word_spans
 
@@ -66,6 +66,7 @@ class CompanyExtractor:
         self.kb = knowledge_base or load_knowledge_base()
         self.lexicon = lexicon or load_lexicon()
         self.learned: dict[str, str] = {}  # lower-case name -> name as confirmed
+        self._learned_trie: dict = {}
 
     def learn(self, texts: Iterable[str]) -> None:
         """Confirm names from their context in ``texts`` for later extraction."""
@@ -73,8 +74,9 @@ class CompanyExtractor:
             for name in self._scan(prepare_text(text), learning=True).counts:
                 # A bare everyday word or an initial confirmed in one text ("United's
                 # chief executive") says too little to be a company everywhere.
-                if len(name) >= 3 and not self._single_ambiguous(name):
-                    self.learned.setdefault(name.lower(), name)
+                if len(name) >= 3 and not self._single_ambiguous(name) and name.lower() not in self.learned:
+                    self.learned[name.lower()] = name
+                    insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
 
     def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
         """Canonical companies named in ``text``, most mentioned first.
@@ -145,24 +147,11 @@ class CompanyExtractor:
         return names
 
     def _known_at(self, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
-        """The longest knowledge-base or learned alias at ``start`` whose case fits."""
-        best: tuple[Alias | None, int] = (None, 0)
-        node, i = self.kb.trie, start
-        while i < len(tokens) and tokens[i].lower in node and (i == start or tokens[i].joined):
-            node = node[tokens[i].lower]
-            i += 1
-            for alias in node.get("", ()):
-                if _case_fits(alias.tokens, tokens[start:i]):
-                    best = (alias, i - start)
-        if best[0] is None and tokens[start].text[:1].isupper():
-            for length in range(min(_MAX_RUN, len(tokens) - start), 0, -1):
-                window = tokens[start:start + length]
-                if not all(t.joined for t in window[1:]):
-                    continue
-                name = self.learned.get(" ".join(t.lower for t in window))
-                if name and _case_fits(tokens_of(name), window):
-                    return Alias(tokens_of(name), name, self._single_ambiguous(name)), length
-        return best
+        """The longest knowledge-base (or else learned) alias at ``start`` whose case fits."""
+        found = _longest_in(self.kb.trie, tokens, start)
+        if found[0] is None and self._learned_trie:
+            found = _longest_in(self._learned_trie, tokens, start)
+        return found
 
     def _person_surnames(self, text: str) -> frozenset[str]:
         """Surnames of the people a text names ("Kevin Hawkins" -> "Hawkins").
@@ -264,8 +253,10 @@ class CompanyExtractor:
     def _candidate(self, sentence: str, tokens: list[Token], start: int, end: int) -> tuple[str, int] | None:
         lex = self.lexicon
         while start < end and (tokens[start].text in lex.name_starts_never or tokens[start].lower == "and"
-                               or tokens[start].lower in lex.legal_forms):
-            start += 1
+                               or tokens[start].lower in lex.legal_forms
+                               or (start == 0 and end > 1 and tokens[0].lower.endswith(("ing", "ed"))
+                                   and self.lexicon.is_common_word(tokens[0].text))):
+            start += 1  # "Adding Morton-Thiokol": a verb opening the sentence
         if start >= end:
             return None
         alias, length = self._known_at(tokens, start)
@@ -417,6 +408,18 @@ def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
 def _fold(found: _Found, name: str, into: str) -> None:
     found.counts[into] = found.counts.get(into, 0) + found.counts.pop(name)
     found.first[into] = min(found.first.get(into, 10**9), found.first.pop(name))
+
+
+def _longest_in(trie: dict, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
+    best: tuple[Alias | None, int] = (None, 0)
+    node, i = trie, start
+    while i < len(tokens) and tokens[i].lower in node and (i == start or tokens[i].joined):
+        node = node[tokens[i].lower]
+        i += 1
+        for alias in node.get("", ()):
+            if _case_fits(alias.tokens, tokens[start:i]):
+                best = (alias, i - start)
+    return best
 
 
 def _capitalised(word: str) -> bool:

@@ -85,7 +85,7 @@ def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
     trie: dict = {}
     tickers: dict[str, str] = {}
     for phrase in excluded:
-        _insert(trie, Alias(tokens_of(phrase), NOT_A_COMPANY, False))
+        insert_alias(trie, Alias(tokens_of(phrase), NOT_A_COMPANY, False))
     parents = {record.name: _ancestors(record, by_name) for record in records}
     for position, record in enumerate(records):
         canonical = record.name
@@ -97,7 +97,7 @@ def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
             ambiguous = record.ambiguous
             if ambiguous is None:
                 ambiguous = generated and _is_ambiguous(tokens, lexicon)
-            _insert(trie, Alias(tokens, canonical, bool(ambiguous) and len(tokens) == 1))
+            insert_alias(trie, Alias(tokens, canonical, bool(ambiguous) and len(tokens) == 1))
         for ticker in record.tickers:
             tickers.setdefault(ticker.upper(), canonical)
     curated = records if generated_from is None else records[:generated_from]
@@ -135,7 +135,8 @@ def load_knowledge_base() -> CompanyKnowledgeBase:
                                 generated_from=len(curated))
 
 
-def _insert(trie: dict, alias: Alias) -> None:
+def insert_alias(trie: dict, alias: Alias) -> None:
+    """Add an alias to a trie of lower-case tokens (the list under key \"\" ends a phrase)."""
     node = trie
     for token in alias.tokens:
         node = node.setdefault(token.lower(), {})

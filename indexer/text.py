@@ -1,8 +1,9 @@
 """Sentence and word splitting shared by cleaning and facet extraction.
 
-Only parts of nltk that need no downloaded data are used: an untrained Punkt
-splitter that is told the abbreviations of business news, and regular-expression
-tokenizers.
+Sentences come from nltk's Punkt splitter, untrained and told the
+abbreviations of business news (no downloaded data); words from one regular
+expression, which runs on every word of every article, so it is compiled once
+and used directly.
 """
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import html
 import re
 from functools import lru_cache
 
-from nltk.tokenize import RegexpTokenizer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 # Abbreviations after which a full stop does not end a sentence in business news.
@@ -23,8 +23,7 @@ _ABBREVIATIONS = (
 
 # Words with inner apostrophes, hyphens, dots and ampersands stay whole (AT&T, Li-ion,
 # U.S.); a possessive 's is split off so "Panasonic's" yields "Panasonic".
-_WORD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9&.\-]*[A-Za-z0-9]|[A-Za-z0-9]|'s\b"
-_WORDS = RegexpTokenizer(_WORD_PATTERN)
+_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9&.\-]*[A-Za-z0-9]|[A-Za-z0-9]|'s\b")
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +46,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def word_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` (possessive ``'s`` as its own word)."""
     spans = []
-    for start, end in _WORDS.span_tokenize(text):
+    for match in _WORDS.finditer(text):
+        start, end = match.span()
         # A trailing full stop belongs to the sentence, not the word ("Corp." keeps
         # its stop only when it is inside the token, as in "U.S").
         while end > start + 1 and text[end - 1] == ".":
