@@ -28,3 +28,13 @@ def test_script_prints_a_table(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.splitlines()[0] == "phrase\tcount\tscore\trelated technology"
     assert "skipped" in completed.stderr  # the sample file's broken lines are reported
+
+
+def test_benchmark_reports_rates_against_the_baseline():
+    from indexer.benchmarks import benchmark_extract
+    from indexer.ingest import read_articles
+
+    figures = benchmark_extract(list(read_articles([DATA / "articles.jsonl"]).articles), rounds=1)
+    assert figures["articles"] == 4
+    assert figures["extract_per_s"] > 0 and figures["tokenize_per_s"] > 0
+    assert figures["ratio"] == figures["tokenize_per_s"] / figures["extract_per_s"]
