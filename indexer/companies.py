@@ -27,7 +27,8 @@ _MONTHS_AND_DAYS = frozenset(
 _MAX_RUN = 8
 _FUNCTION_WORDS = frozenset("And Or Of The In On For To At By As From With".split())
 _PERSON = re.compile(r"\b([A-Z][a-z]+)\.? (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
-_DEMONYM = re.compile(r"(?:[a-z](?:ian|ean|ese|ish)|-based)$")
+_QUALIFIER = re.compile(r"-(?:based|backed|owned|listed|controlled|run|led)$")
+_DEMONYM = re.compile(r"[a-z](?:ian|ean|ese|ish)$")
 _JOINER = re.compile(r"^[ \t&'.]*$")
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 
@@ -257,6 +258,10 @@ class CompanyExtractor:
                                or (start == 0 and end > 1 and tokens[0].lower.endswith(("ing", "ed"))
                                    and self.lexicon.is_common_word(tokens[0].text))):
             start += 1  # "Adding Morton-Thiokol": a verb opening the sentence
+        for i in range(end - 1, start - 1, -1):
+            if _QUALIFIER.search(tokens[i].text):
+                start = i + 1  # "Hong Kong-based Techtronic Industries"
+                break
         if start >= end:
             return None
         alias, length = self._known_at(tokens, start)
@@ -268,8 +273,9 @@ class CompanyExtractor:
         if evidence == 0 or self._excluded(tokens, start, end):
             return None
         hard = evidence >= 3  # a legal form or a ticker
-        if len(run) == 1 and len(words[0]) < 2:
-            return None
+        if len(run) == 1 and (len(words[0]) < 2 or run[0].lower in lex.company_heads
+                              or _EXCHANGE_TICKER.match(words[0])):
+            return None  # an initial, "Partners" alone, a ticker such as "QCOM.O"
         if len(run) == 1 and (self._is_ordinary(words[0]) or (words[0].isupper() and len(words[0]) <= 5)) \
                 and evidence < 2:
             return None
@@ -360,7 +366,7 @@ class CompanyExtractor:
         if name in lex.places or any(w in _MONTHS_AND_DAYS for w in words):
             return True
         if len(words) == 1 and _DEMONYM.search(words[0]):
-            return True  # "Indonesian", "New York-based"
+            return True  # "Indonesian"
         if words[-1].lower() in lex.institution_heads or any(w.lower() in lex.institution_anywhere for w in words):
             return True
         if end < len(tokens) and tokens[end].lower in lex.not_after:
