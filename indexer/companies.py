@@ -1,8 +1,8 @@
 """Company facets: knowledge-base matching plus discovery of unknown companies from context.
 
-Every variant a text may use (``Panasonic Holdings``, ``Panasonic's``,
-``Panasonic Energy``, ``<PC>``) resolves to one canonical name, the top of its
-parent chain. Names the knowledge base lacks are found from their context: a
+Every variant a text may use (``Panasonic Holdings``, ``Panasonic's``, ``<PC>``)
+resolves to one canonical name; a unit (``Panasonic Energy``) counts under its
+parent when the text names the parent too. Names the knowledge base lacks are found from their context: a
 legal form after them (``Acme Widgets Inc``), a ticker (``Key Tronic <KTCC>``),
 a descriptor before them (``branding firm SalterBaxter``), a company word at
 their end (``Tyson Foods``), or cue phrases (``shares of``, ``'s chief
@@ -18,7 +18,6 @@ from .company_kb import NOT_A_COMPANY, Alias, CompanyKnowledgeBase, insert_alias
 from .lexicon import Lexicon, load_lexicon
 from .text import prepare_text, sentence_spans, word_spans
 
-_TICKER_IN_BRACKETS = re.compile(r"<([A-Z0-9][A-Za-z0-9.\-]{0,9})>")
 _EXCHANGE_TICKER = re.compile(r"^[0-9A-Z]{1,6}\.[A-Z]{1,2}$")
 _MONTHS_AND_DAYS = frozenset(
     "January February March April May June July August September October November December "
@@ -59,7 +58,8 @@ class CompanyExtractor:
     """Finds companies in texts; remembers names confirmed in texts it has learned from.
 
     A name discovered with strong evidence in one article (``Paion AG``) is then
-    recognised in others where it stands alone (``Paion said``).
+    recognised in others where it stands alone (``Paion said``). An extractor
+    keeps per-text state while it scans: use one per thread.
     """
 
     def __init__(self, knowledge_base: CompanyKnowledgeBase | None = None,
@@ -68,6 +68,7 @@ class CompanyExtractor:
         self.lexicon = lexicon or load_lexicon()
         self.learned: dict[str, str] = {}  # lower-case name -> name as confirmed
         self._learned_trie: dict = {}
+        self._surnames: frozenset[str] = frozenset()  # of the text being scanned
 
     def learn(self, texts: Iterable[str]) -> None:
         """Confirm names from their context in ``texts`` for later extraction."""
@@ -128,7 +129,7 @@ class CompanyExtractor:
                 if name:
                     names.append(name)
             if sentence[tokens[i].start - 1:tokens[i].start] == "<":
-                i, name = self._bracketed(sentence, tokens, i, learning, names and ended_at == i)
+                i, name = self._bracketed(sentence, tokens, i, learning, bool(names) and ended_at == i)
                 if name:
                     names.append(name)
                 continue

@@ -51,6 +51,7 @@ def test_extract_companies(text, expected):
     ("Key Tronic corp <KTCC> said it won contracts.", ("Key Tronic",)),
     ("KEY TRONIC <KTCC> GETS NEW BUSINESS\nKey Tronic corp said it won contracts.", ("Key Tronic",)),
     ("The survey was run by branding firm SalterBaxter.", ("SalterBaxter",)),
+    ("Sales at the Zorbex group rose, but the pop group Westlife split.", ("Zorbex",)),
     ("Fraud charges\nPeter Marion of Maritime Seafood Processors was charged.", ("Maritime Seafood Processors",)),
     ("Fujitsu bid for <Fairchild Semiconductor Corp> last year.", ("Fujitsu", "Fairchild Semiconductor")),
     ("Dainippon Ink and Chemicals Inc made a bid.", ("Dainippon Ink and Chemicals",)),
