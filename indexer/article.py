@@ -3,10 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another place an identical story was read from, kept with the story's one copy."""
+
+    id: str
+    origin: str
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,10 @@ class Article:
     origin: str = ""
     companies: tuple[str, ...] = ()
     technologies: tuple[str, ...] = ()
+    # The file it was read from (resolved), for removing articles whose file went.
+    source_file: str = ""
+    # Other places the identical story was read from; their ids lead to this article.
+    duplicates: tuple[Duplicate, ...] = ()
 
     def with_facets(self, companies: tuple[str, ...], technologies: tuple[str, ...]) -> Article:
         return replace(self, companies=tuple(companies), technologies=tuple(technologies))
@@ -41,7 +54,8 @@ class Article:
         """
         parts = [self.title, self.body, self.date.isoformat() if self.date else "",
                  self.source or "", self.author or "", self.url or "",
-                 "|".join(self.companies), "|".join(self.technologies)]
+                 "|".join(self.companies), "|".join(self.technologies),
+                 "|".join(f"{d.id} {d.origin} {d.source}" for d in self.duplicates)]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
@@ -50,10 +64,14 @@ def make_article_id(*parts: str) -> str:
 
     Each part keeps letters, digits and ``._~-``; runs of anything else become
     ``-``; parts are joined with ``/``. Dots alone (``.`` and ``..``) are dropped
-    so an id never walks up a path.
+    so an id never walks up a path. A part that is an address or very long (a
+    feed entry's id) becomes a short fingerprint of itself.
     """
     cleaned = []
     for part in parts:
+        part = str(part)
+        if "://" in part or len(part) > 80:
+            part = hashlib.sha1(part.encode("utf-8")).hexdigest()[:16]
         for piece in str(part).replace("\\", "/").split("/"):
             piece = _ID_UNSAFE.sub("-", piece).strip("-")
             if piece and piece.strip(".") != "":
@@ -72,8 +90,25 @@ class SkippedInput:
 
 
 @dataclass(frozen=True)
+class InputNote:
+    """Something worth telling about an input that was read all the same."""
+
+    origin: str
+    message: str
+
+
+@dataclass(frozen=True)
 class IngestBatch:
-    """What reading some paths produced: the articles and what was skipped."""
+    """What reading some paths produced.
+
+    ``roots`` are the paths given (resolved); ``complete_files`` the files read
+    without any problem. Incremental reindexing removes an article only when its
+    file is under a root and is gone, or was read completely without it: an
+    article is never lost because its file could not be read this time.
+    """
 
     articles: tuple[Article, ...] = ()
-    skipped: tuple[SkippedInput, ...] = field(default=())
+    skipped: tuple[SkippedInput, ...] = ()
+    notes: tuple[InputNote, ...] = ()
+    roots: tuple[str, ...] = ()
+    complete_files: tuple[str, ...] = ()

@@ -1,19 +1,22 @@
 """Reading articles from files and folders: the I/O edge of ingestion.
 
-Which parser reads a file is decided by its name; every problem with one file
-(or one line of it) becomes a :class:`SkippedInput` with a reason, and the rest
-is read on.
+Which parser reads a file is decided by its name (``.gz`` is unwrapped
+first); every problem with one file, or one line or entry of it, becomes a
+:class:`SkippedInput` with a reason, and the rest is read on.
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .article import Article, IngestBatch, SkippedInput, make_article_id
-from .records import RecordError, parse_jsonl
+from .article import Article, Duplicate, IngestBatch, InputNote, SkippedInput, make_article_id
+from .feeds import parse_feed
+from .html_article import parse_html_article
+from .records import RecordError, parse_csv, parse_json_document, parse_jsonl
 from .text_article import ArticleParseError, parse_text_article
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -25,36 +28,79 @@ class IngestError(Exception):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file to read and the id it contributes to its articles' ids."""
+    """A file to read, the id it contributes to its articles' ids, and its contents."""
 
     path: Path
     id_stem: str
+    data: bytes = b""
+
+    @property
+    def origin(self) -> str:
+        return str(self.path)
+
+    def text(self) -> str:
+        """UTF-8, or Windows-1252 (a superset of Latin-1) where the bytes are not UTF-8."""
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return self.data.decode("cp1252", errors="replace")
+
+    def is_utf8(self) -> bool:
+        try:
+            self.data.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
 
 
-Reader = Callable[[str, SourceFile], Iterator[Article | SkippedInput]]
+Item = Article | SkippedInput | InputNote
+Reader = Callable[[SourceFile], Iterator[Item]]
 
 
-def _read_text_file(text: str, source: SourceFile) -> Iterator[Article | SkippedInput]:
+def _read_text_file(source: SourceFile) -> Iterator[Item]:
     try:
-        yield parse_text_article(text, make_article_id(source.id_stem), origin=str(source.path))
+        yield parse_text_article(source.text(), make_article_id(source.id_stem), origin=source.origin)
     except ArticleParseError as error:
-        yield SkippedInput(str(source.path), str(error))
+        yield SkippedInput(source.origin, str(error))
 
 
-def _read_jsonl_file(text: str, source: SourceFile) -> Iterator[Article | SkippedInput]:
-    for number, item in parse_jsonl(text, source.id_stem, str(source.path)):
-        if isinstance(item, RecordError):
-            yield SkippedInput(f"{source.path}:{number}", str(item))
-        else:
-            yield item
+def _read_html_file(source: SourceFile) -> Iterator[Item]:
+    try:
+        yield parse_html_article(source.text(), make_article_id(source.id_stem), origin=source.origin)
+    except ArticleParseError as error:
+        yield SkippedInput(source.origin, str(error))
+
+
+def _records(parse: Callable[[str, str, str], Iterator[tuple[int, Article | RecordError]]], unit: str) -> Reader:
+    def read(source: SourceFile) -> Iterator[Item]:
+        try:
+            for number, item in parse(source.text(), source.id_stem, source.origin):
+                if isinstance(item, RecordError):
+                    yield SkippedInput(f"{source.origin}:{unit}{number}", str(item))
+                else:
+                    yield item
+        except RecordError as error:
+            yield SkippedInput(source.origin, str(error))
+    return read
+
+
+def _read_feed(source: SourceFile) -> Iterator[Item]:
+    yield from parse_feed(source.data, source.id_stem, source.origin)
 
 
 # File name endings and the reader for each; ".gz" is unwrapped first.
 READERS: dict[str, Reader] = {
     ".txt": _read_text_file,
     ".text": _read_text_file,
-    ".jsonl": _read_jsonl_file,
-    ".ndjson": _read_jsonl_file,
+    ".html": _read_html_file,
+    ".htm": _read_html_file,
+    ".jsonl": _records(parse_jsonl, ""),
+    ".ndjson": _records(parse_jsonl, ""),
+    ".json": _records(parse_json_document, "item "),
+    ".csv": _records(parse_csv, ""),
+    ".rss": _read_feed,
+    ".atom": _read_feed,
+    ".xml": _read_feed,
 }
 
 
@@ -62,43 +108,82 @@ def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFA
                   ) -> IngestBatch:
     """Read every supported file under ``paths`` (files or folders, walked recursively).
 
-    Articles whose id was already produced in this batch are skipped with a
-    reason: two inputs must not silently overwrite each other.
+    An article whose id was already read in this batch is skipped with a reason:
+    two inputs must not silently overwrite each other. An article with exactly
+    the text of one already read (the same story from two feeds) is kept once,
+    with the other copy's id, origin and source recorded in ``duplicates``.
     """
+    paths = list(paths)
     articles: dict[str, Article] = {}
+    by_text: dict[str, str] = {}
+    duplicate_ids: set[str] = set()
     skipped: list[SkippedInput] = []
-    for item in iter_inputs(paths, max_file_bytes):
-        if isinstance(item, SkippedInput):
-            skipped.append(item)
-        elif item.id in articles:
-            skipped.append(SkippedInput(item.origin, f"duplicate article id {item.id!r} "
-                                                     f"(first read from {articles[item.id].origin})"))
-        else:
-            articles[item.id] = item
-    return IngestBatch(articles=tuple(articles.values()), skipped=tuple(skipped))
+    notes: list[InputNote] = []
+    troubled: set[str] = set()
+    files: list[str] = []
+    for source, items in _read_sources(paths, max_file_bytes):
+        files.append(str(source.path.resolve()))
+        for item in items:
+            if isinstance(item, InputNote):
+                notes.append(item)
+                continue
+            if isinstance(item, SkippedInput):
+                skipped.append(item)
+                troubled.add(str(source.path.resolve()))
+                continue
+            item = replace(item, source_file=str(source.path.resolve()))
+            fingerprint = text_fingerprint(item)
+            if item.id in articles or item.id in duplicate_ids:
+                first_origin = articles[item.id].origin if item.id in articles else "an identical story"
+                skipped.append(SkippedInput(item.origin, f"duplicate article id {item.id!r} "
+                                                         f"(first read from {first_origin})"))
+                troubled.add(item.source_file)
+            elif fingerprint in by_text:
+                first = articles[by_text[fingerprint]]
+                copy = Duplicate(item.id, item.origin, item.source)
+                duplicate_ids.add(item.id)
+                articles[first.id] = replace(first, duplicates=first.duplicates + (copy,))
+            else:
+                articles[item.id] = item
+                by_text[fingerprint] = item.id
+    return IngestBatch(
+        articles=tuple(articles.values()), skipped=tuple(skipped), notes=tuple(notes),
+        roots=tuple(str(Path(p).resolve()) for p in paths),
+        complete_files=tuple(f for f in files if f not in troubled))
 
 
-def iter_inputs(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-                ) -> Iterator[Article | SkippedInput]:
-    """Articles and skipped inputs, file by file, in a stable order."""
+def text_fingerprint(article: Article) -> str:
+    """Identical stories have the same fingerprint, whatever their ids, dates or sources."""
+    words = " ".join(f"{article.title}\n{article.body}".lower().split())
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()
+
+
+def _read_sources(paths: Iterable[str | os.PathLike], max_file_bytes: int
+                  ) -> Iterator[tuple[SourceFile, Iterator[Item]]]:
     for source in _source_files(paths):
         reader = READERS.get(_format_suffix(source.path))
         if reader is None:
-            yield SkippedInput(str(source.path), "unsupported file type "
-                               f"(supported: {', '.join(sorted(READERS))}, optionally .gz)")
+            yield source, iter([SkippedInput(source.origin, "unsupported file type (supported: "
+                                             f"{', '.join(sorted(READERS))}, optionally .gz)")])
             continue
         try:
-            text = read_text(source.path, max_file_bytes)
+            loaded = replace(source, data=read_bytes(source.path, max_file_bytes))
         except IngestError as error:
-            yield SkippedInput(str(source.path), str(error))
+            yield source, iter([SkippedInput(source.origin, str(error))])
             continue
-        yield from reader(text, source)
+        yield loaded, _with_encoding_note(loaded, reader)
 
 
-def read_text(path: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
-    """A file's text: gzip unwrapped, UTF-8 or else Windows-1252 decoded.
+def _with_encoding_note(source: SourceFile, reader: Reader) -> Iterator[Item]:
+    if reader is not _read_feed and not source.is_utf8():
+        yield InputNote(source.origin, "not valid UTF-8; read as Windows-1252 (Latin-1)")
+    yield from reader(source)
 
-    Raises :class:`IngestError` for files that are empty, too large, binary or unreadable.
+
+def read_bytes(path: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, gzip unwrapped.
+
+    Raises :class:`IngestError` for files that are missing, empty, too large or binary.
     """
     try:
         size = path.stat().st_size
@@ -117,11 +202,7 @@ def read_text(path: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
         raise IngestError("file is empty")
     if b"\x00" in data[:8192]:
         raise IngestError("file is binary, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older feeds and exports are in Windows-1252/Latin-1; every byte decodes.
-        return data.decode("cp1252", errors="replace")
+    return data
 
 
 def _format_suffix(path: Path) -> str:

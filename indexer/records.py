@@ -1,6 +1,8 @@
 """Articles from structured records (JSON Lines and the like): field mapping and checks."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -64,6 +66,50 @@ def parse_jsonl(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, A
             yield number, article_from_record(record, f"line-{number}", id_prefix, f"{origin}:{number}")
         except (RecordError, ValueError) as error:
             yield number, error if isinstance(error, RecordError) else RecordError(str(error))
+
+
+def parse_json_document(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | RecordError]]:
+    """A JSON array of records (or an object with an "articles" or "items" array).
+
+    Records are numbered from 1 in the order they stand in the array.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise RecordError(f"invalid JSON: {error.msg} (line {error.lineno})") from error
+    if isinstance(document, Mapping):
+        document = document.get("articles", document.get("items", [document]))
+    if not isinstance(document, list):
+        raise RecordError("expected a JSON array of articles")
+    for number, record in enumerate(document, start=1):
+        try:
+            yield number, article_from_record(record, f"item-{number}", id_prefix, f"{origin}:item {number}")
+        except RecordError as error:
+            yield number, error
+
+
+def parse_csv(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | RecordError]]:
+    """CSV with a header row naming the columns (``title``, ``body``/``text``/``description``,
+    ``date``, ``source``, ``url``, ``id``; any case). Numbers are the rows' line numbers.
+    """
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = {name.strip().lower(): name for name in reader.fieldnames or () if name}
+    if "title" not in columns and not any(field in columns for field in BODY_FIELDS):
+        raise RecordError("CSV header has no text column (title, body, text, content or description); "
+                          f"found: {', '.join(columns) or 'no header'}")
+    try:
+        for row in reader:
+            line = reader.line_num
+            record = {key: row.get(name) for key, name in columns.items()}
+            if None in row:
+                yield line, RecordError("row has more fields than the header")
+                continue
+            try:
+                yield line, article_from_record(record, f"line-{line}", id_prefix, f"{origin}:{line}")
+            except RecordError as error:
+                yield line, error
+    except csv.Error as error:
+        yield reader.line_num, RecordError(f"malformed CSV: {error}")
 
 
 def _text(value: Any) -> str:

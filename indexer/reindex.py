@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .article import SkippedInput
+from .article import InputNote, SkippedInput
 from .extract import extract_facets_batch
 from .ingest import DEFAULT_MAX_FILE_BYTES, read_articles
 from .store import IndexStore, WriteReport
@@ -15,6 +15,7 @@ from .store import IndexStore, WriteReport
 class ReindexReport:
     written: WriteReport
     skipped: tuple[SkippedInput, ...]
+    notes: tuple[InputNote, ...] = ()
 
     def summary(self) -> str:
         w = self.written
@@ -33,5 +34,8 @@ def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = 
     """
     batch = read_articles(paths, max_file_bytes=max_file_bytes)
     articles = extract_facets_batch(batch.articles)
-    written = store.rebuild(articles) if full else store.update(articles)
-    return ReindexReport(written=written, skipped=batch.skipped)
+    if full:
+        written = store.rebuild(articles)
+    else:
+        written = store.update(articles, roots=batch.roots, complete_files=batch.complete_files)
+    return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .article import Article
+from .article import Article, Duplicate
 from .stemming import stem
 from .technologies import load_taxonomy
 
@@ -33,6 +33,10 @@ def build_schema() -> Schema:
         author=STORED,
         url=STORED,
         origin=ID(stored=True),
+        source_file=ID(stored=True),
+        duplicates=STORED,
+        # Ids of identical copies folded into this article, so their addresses still work.
+        duplicate_ids=KEYWORD(commas=True, lowercase=False, scorable=False),
         content_hash=STORED,
         companies=STORED,
         technologies=STORED,
@@ -53,6 +57,9 @@ def article_to_document(article: Article) -> dict:
         "body": article.body,
         "plain": f"{article.title}\n{article.body}",
         "origin": article.origin,
+        "source_file": article.source_file,
+        "duplicates": [{"id": d.id, "origin": d.origin, "source": d.source} for d in article.duplicates],
+        "duplicate_ids": ",".join(d.id.replace(",", " ") for d in article.duplicates),
         "content_hash": article.content_hash,
         "companies": list(article.companies),
         "technologies": list(article.technologies),
@@ -83,6 +90,8 @@ def document_to_article(fields: dict) -> Article:
         author=fields.get("author"),
         url=fields.get("url"),
         origin=fields.get("origin", ""),
+        source_file=fields.get("source_file", ""),
+        duplicates=tuple(Duplicate(**d) for d in fields.get("duplicates") or ()),
         companies=tuple(fields.get("companies") or ()),
         technologies=tuple(fields.get("technologies") or ()),
     )

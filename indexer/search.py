@@ -122,8 +122,9 @@ class SearchService:
             took_ms=round((time.perf_counter() - started) * 1000, 1))
 
     def get_article(self, article_id: str) -> Article | None:
+        """The article with this id, or the one an identical copy with this id was folded into."""
         with self.store.searcher() as searcher:
-            fields = searcher.document(id=article_id)
+            fields = searcher.document(id=article_id) or searcher.document(duplicate_ids=article_id)
         return document_to_article(fields) if fields else None
 
     def parse_query(self, text: str) -> Query:

@@ -55,6 +55,17 @@ class WriteReport:
     full: bool = False
 
 
+def _gone(stored: dict[str, tuple[str | None, str]], seen: set[str], roots: tuple[str, ...],
+          complete_files: frozenset[str]) -> list[str]:
+    """Ids of articles whose file, under one of ``roots``, is gone or no longer holds them."""
+    def under_roots(path: str) -> bool:
+        return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+    return [article_id for article_id, (_, path) in stored.items()
+            if article_id not in seen and path and under_roots(path)
+            and (path in complete_files or not os.path.exists(path))]
+
+
 class IndexStore:
     """The index folder: the only code that creates, writes or swaps it."""
 
@@ -104,11 +115,15 @@ class IndexStore:
         with self._write_lock():
             return self._rebuild(articles)
 
-    def update(self, articles: Iterable[Article]) -> WriteReport:
+    def update(self, articles: Iterable[Article], roots: Iterable[str] = (),
+               complete_files: Iterable[str] = ()) -> WriteReport:
         """Add new articles and rewrite changed ones in the served generation.
 
-        Unchanged articles (same content hash) are not rewritten. Without an index
-        yet, this builds the first generation.
+        Unchanged articles (same content hash) are not rewritten. An article read
+        before from a file under one of ``roots`` is removed when that file is gone,
+        or was read completely this time (it is in ``complete_files``) and no longer
+        holds it; articles from elsewhere are left alone. Without an index yet, this
+        builds the first generation.
         """
         with self._write_lock():
             if not self.exists():
@@ -116,12 +131,15 @@ class IndexStore:
             ix = self.open_index()
             try:
                 with ix.searcher() as searcher:
-                    stored = {fields["id"]: fields.get("content_hash") for fields in searcher.all_stored_fields()}
+                    stored = {fields["id"]: (fields.get("content_hash"), fields.get("source_file") or "")
+                              for fields in searcher.all_stored_fields()}
                 added = updated = unchanged = 0
+                seen: set[str] = set()
                 writer = ix.writer()
                 try:
                     for article in articles:
-                        old_hash = stored.get(article.id)
+                        seen.add(article.id)
+                        old_hash = stored.get(article.id, (None, ""))[0]
                         if old_hash == article.content_hash:
                             unchanged += 1
                             continue
@@ -130,17 +148,23 @@ class IndexStore:
                             added += 1
                         else:
                             updated += 1
-                        stored[article.id] = article.content_hash
+                    gone = _gone(stored, seen, tuple(roots), frozenset(complete_files))
+                    for article_id in gone:
+                        writer.delete_by_term("id", article_id)
                 except BaseException:
                     writer.cancel()
                     raise
                 writer.commit()
             finally:
                 ix.close()
-            return WriteReport(added=added, updated=updated, unchanged=unchanged)
+            return WriteReport(added=added, updated=updated, unchanged=unchanged, removed=len(gone))
 
     def _rebuild(self, articles: Iterable[Article]) -> WriteReport:
         self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            previous = {self.current_generation().name}
+        except IndexNotFoundError:
+            previous = set()
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         generation = self.root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
         generation.mkdir()
@@ -161,7 +185,7 @@ class IndexStore:
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
-        self._remove_old_generations(keep={generation.name})
+        self._remove_old_generations(keep={generation.name, *previous})
         return WriteReport(added=added, full=True)
 
     def _point_current_at(self, generation: Path) -> None:
@@ -179,16 +203,14 @@ class IndexStore:
             os.close(directory)
 
     def _remove_old_generations(self, keep: set[str]) -> None:
-        """Delete generations no longer served, but the newest previous one.
+        """Delete every generation but the served one and the one served before it.
 
         The previous generation stays for searchers that opened it a moment ago;
-        the one before it has had a whole reindex's time to be let go.
+        older ones, and the remains of rebuilds that were killed, go.
         """
-        generations = sorted((p for p in self.root.glob(GENERATION_PREFIX + "*") if p.is_dir()),
-                             key=lambda p: p.stat().st_mtime)
-        previous = [p for p in generations if p.name not in keep]
-        for stale in previous[:-1]:
-            shutil.rmtree(stale, ignore_errors=True)
+        for generation in self.root.glob(GENERATION_PREFIX + "*"):
+            if generation.is_dir() and generation.name not in keep:
+                shutil.rmtree(generation, ignore_errors=True)
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:

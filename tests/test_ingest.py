@@ -43,7 +43,8 @@ def test_mixed_folder_reports_each_bad_file():
     assert reasons == {
         "empty.txt": "file is empty",
         "image.txt": "file is binary, not text",
-        "notes.md": "unsupported file type (supported: .jsonl, .ndjson, .text, .txt, optionally .gz)",
+        "notes.md": "unsupported file type (supported: .atom, .csv, .htm, .html, .json, .jsonl, .ndjson, "
+                    ".rss, .text, .txt, .xml, optionally .gz)",
     }
 
 
