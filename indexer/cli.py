@@ -13,6 +13,7 @@ import click
 
 from .article import Article
 from .extract import extract_facets_batch
+from . import progress
 from .ingest import DEFAULT_MAX_FILE_BYTES
 from .reindex import reindex
 from .search import SearchRequest, SearchService
@@ -46,9 +47,12 @@ def index_command(paths: tuple[str, ...], index_dir: str, full: bool, strict: bo
     """Ingest files and folders (default: seeds/), extract facets, write the index."""
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
     try:
-        report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20))
+        report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20),
+                         progress=progress.for_stream(sys.stderr))
     except IndexLockedError as error:
         raise click.ClickException(str(error)) from error
+    for note in report.notes:
+        click.echo(f"note {note.origin}: {note.message}", err=True)
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.origin}: {skipped.reason}", err=True)
     click.echo(f"{report.summary()} -> {index_dir}")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from .article import Article
 from .clean import clean_lines, join_wrapped_lines
 from .companies import CompanyExtractor
+from .progress import Progress, Silent
 from .technologies import extract_technologies
 
 
@@ -29,13 +30,15 @@ def extract_facets(article: Article, companies: CompanyExtractor | None = None) 
     )
 
 
-def extract_facets_batch(articles: Iterable[Article]) -> list[Article]:
+def extract_facets_batch(articles: Iterable[Article], progress: Progress | None = None) -> list[Article]:
     """Facets for many articles at once, with corpus-level evidence.
 
     A company confirmed by its context in one article (``Paion AG``, ``branding
     firm SalterBaxter``) is then recognised where another article names it bare.
     """
+    progress = progress or Silent()
     articles = list(articles)
     extractor = CompanyExtractor()
-    extractor.learn(facet_text(article) for article in articles)
-    return [extract_facets(article, extractor) for article in articles]
+    extractor.learn(progress.track((facet_text(a) for a in articles), "learning names", total=len(articles)))
+    return [extract_facets(article, extractor)
+            for article in progress.track(articles, "extracting facets", total=len(articles))]

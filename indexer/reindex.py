@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .article import InputNote, SkippedInput
 from .extract import extract_facets_batch
 from .ingest import DEFAULT_MAX_FILE_BYTES, read_articles
+from .progress import Progress, Silent
 from .store import IndexStore, WriteReport
 
 
@@ -16,26 +17,32 @@ class ReindexReport:
     written: WriteReport
     skipped: tuple[SkippedInput, ...]
     notes: tuple[InputNote, ...] = ()
+    folded: int = 0  # identical copies kept with their first copy
 
     def summary(self) -> str:
         w = self.written
         mode = "full rebuild" if w.full else "incremental"
+        copies = "copy" if self.folded == 1 else "copies"
+        folded = f"; {self.folded} identical {copies} folded into their first" if self.folded else ""
         return (f"{mode}: {w.added} added, {w.updated} updated, {w.unchanged} unchanged, "
-                f"{w.removed} removed, {len(self.skipped)} skipped")
+                f"{w.removed} removed, {len(self.skipped)} skipped{folded}")
 
 
 def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = False,
-            max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ReindexReport:
+            max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: Progress | None = None) -> ReindexReport:
     """Index the articles under ``paths`` into ``store``.
 
     Incremental by default (new and changed articles written, unchanged ones
     left); ``full`` builds a new index from exactly these paths and swaps it in.
     Inputs that cannot be read are reported in the result, never fatal.
     """
+    progress = progress or Silent()
     batch = read_articles(paths, max_file_bytes=max_file_bytes)
-    articles = extract_facets_batch(batch.articles)
+    articles = extract_facets_batch(batch.articles, progress)
+    articles = progress.track(articles, "indexing", total=len(articles))
     if full:
         written = store.rebuild(articles)
     else:
         written = store.update(articles, roots=batch.roots, complete_files=batch.complete_files)
-    return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes)
+    folded = sum(len(article.duplicates) for article in batch.articles)
+    return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes, folded=folded)
