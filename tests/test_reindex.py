@@ -1,0 +1,104 @@
+"""Incremental reindexing against a real index: add, update, keep, remove."""
+import json
+
+import pytest
+
+from indexer.reindex import reindex
+from indexer.search import SearchRequest, SearchService
+from indexer.store import IndexStore
+from webapp import create_app
+
+
+def write_article(path, title, body):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{title}\n\n{body}\n", "utf-8")
+
+
+def ids(store):
+    with store.searcher() as searcher:
+        return sorted(f["id"] for f in searcher.all_stored_fields())
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    news = tmp_path / "news"
+    write_article(news / "a.txt", "Honda expands plant", "Honda Motor will expand its Ohio plant.")
+    write_article(news / "b.txt", "Mazda buys cells", "Mazda Motor will buy cells from Panasonic.")
+    other = tmp_path / "other"
+    write_article(other / "c.txt", "Sony sells unit", "Sony Group sold a chip unit on Monday.")
+    store = IndexStore(tmp_path / "index")
+    reindex([news, other], store)
+    return news, other, store
+
+
+def test_second_run_changes_nothing(corpus):
+    news, other, store = corpus
+    report = reindex([news, other], store)
+    assert report.summary() == "incremental: 0 added, 0 updated, 3 unchanged, 0 removed, 0 skipped"
+
+
+def test_changed_added_and_removed_files(corpus):
+    news, other, store = corpus
+    write_article(news / "a.txt", "Honda expands plant", "Honda Motor will expand its Ohio plant again.")
+    write_article(news / "d.txt", "Nissan recalls cars", "Nissan Motor recalled 10,000 cars.")
+    (news / "b.txt").unlink()
+    report = reindex([news], store)
+    assert report.summary() == "incremental: 1 added, 1 updated, 0 unchanged, 1 removed, 0 skipped"
+    # c.txt lives under another path: left alone
+    assert ids(store) == ["a", "c", "d"]
+    assert SearchService(store).get_article("a").body.endswith("again.")
+
+
+def test_unreadable_file_keeps_its_article(corpus):
+    news, other, store = corpus
+    (news / "b.txt").write_bytes(b"\x00\x01binary now")
+    report = reindex([news], store)
+    assert [s.reason for s in report.skipped] == ["file is binary, not text"]
+    assert report.written.removed == 0
+    assert "b" in ids(store)
+
+
+def test_record_gone_from_a_complete_file_is_removed(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    records = [{"id": n, "title": f"Story {n}", "body": f"Body of story {n}."} for n in (1, 2, 3)]
+    feed.write_text("\n".join(json.dumps(r) for r in records), "utf-8")
+    store = IndexStore(tmp_path / "index")
+    reindex([feed], store)
+    feed.write_text("\n".join(json.dumps(r) for r in records[:2]), "utf-8")
+    assert reindex([feed], store).written.removed == 1
+    assert ids(store) == ["feed/1", "feed/2"]
+    # a broken line is reported, and the story it held is not dropped
+    feed.write_text(json.dumps(records[0]) + "\n{broken", "utf-8")
+    report = reindex([feed], store)
+    assert (report.written.removed, len(report.skipped)) == (0, 1)
+    assert ids(store) == ["feed/1", "feed/2"]
+
+
+def test_full_rebuild_from_exactly_the_given_paths(corpus):
+    news, other, store = corpus
+    report = reindex([other], store, full=True)
+    assert report.summary() == "full rebuild: 1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped"
+    assert ids(store) == ["c"]
+
+
+def test_identical_copies_are_indexed_once_and_their_ids_still_work(tmp_path):
+    one, two = tmp_path / "wire-a" / "x.txt", tmp_path / "wire-b" / "y.txt"
+    write_article(one, "Toyota raises output", "Toyota Motor raised output.")
+    write_article(two, "Toyota raises output", "Toyota Motor raised output.")
+    store = IndexStore(tmp_path / "index")
+    report = reindex([tmp_path / "wire-a", tmp_path / "wire-b"], store)
+    assert report.summary().endswith("; 1 identical copy folded into their first")
+    assert ids(store) == ["x"]
+    assert SearchService(store).get_article("y").id == "x"
+
+
+def test_running_app_sees_a_finished_reindex(corpus):
+    news, other, store = corpus
+    client = create_app({"TESTING": True, "INDEX": str(store.root)}).test_client()
+    assert client.get("/api/search").get_json()["total"] == 3
+    write_article(news / "e.txt", "Tesla cuts prices", "Tesla cut prices again.")
+    reindex([news], store)
+    assert client.get("/api/search?q=tesla").get_json()["total"] == 1
+    reindex([other], store, full=True)  # a swapped-in generation is seen too
+    assert client.get("/api/search").get_json()["total"] == 1
+    assert SearchService(store).search(SearchRequest("sony")).total == 1
