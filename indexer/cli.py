@@ -42,13 +42,16 @@ def main() -> None:
               default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True, help="Skip larger files.")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Seconds to wait for another reindex to finish.")
+@click.option("--progress-every", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              envvar="NEWSFACET_PROGRESS_EVERY",
+              help="Seconds between progress lines when not on a terminal.")
 def index_command(paths: tuple[str, ...], index_dir: str, full: bool, strict: bool,
-                  max_file_mb: float, lock_timeout: float) -> None:
+                  max_file_mb: float, lock_timeout: float, progress_every: float) -> None:
     """Ingest files and folders (default: seeds/), extract facets, write the index."""
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
     try:
         report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20),
-                         progress=progress.for_stream(sys.stderr))
+                         progress=progress.for_stream(sys.stderr, progress_every))
     except IndexLockedError as error:
         raise click.ClickException(str(error)) from error
     for note in report.notes:

@@ -58,6 +58,6 @@ class Lines:
             print(f"{label}: {count:,} done in {time.monotonic() - started:,.1f} s", file=self.stream, flush=True)
 
 
-def for_stream(stream: IO[str]) -> Progress:
-    """A bar when ``stream`` is a terminal, periodic lines otherwise."""
-    return Bar(stream) if stream.isatty() else Lines(stream)
+def for_stream(stream: IO[str], interval: float = 10.0) -> Progress:
+    """A bar when ``stream`` is a terminal, a line every ``interval`` seconds otherwise."""
+    return Bar(stream) if stream.isatty() else Lines(stream, interval)
