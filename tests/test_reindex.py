@@ -90,6 +90,9 @@ def test_identical_copies_are_indexed_once_and_their_ids_still_work(tmp_path):
     assert report.summary().endswith("; 1 identical copy folded into their first")
     assert ids(store) == ["x"]
     assert SearchService(store).get_article("y").id == "x"
+    page = create_app({"TESTING": True, "INDEX": str(store.root)}).test_client().get("/article/y")
+    assert page.status_code == 200
+    assert "Also published as" in page.get_data(as_text=True) and "y.txt" in page.get_data(as_text=True)
 
 
 def test_running_app_sees_a_finished_reindex(corpus):
