@@ -138,7 +138,9 @@ class CompanyExtractor:
                 i = end  # "F. Hoffmann-La" before "Roche": the front of a known name
                 continue
             if end > i:
-                minimum = 2 if learning else 1
+                # Learning takes only names a legal form or ticker confirms: one wrong
+                # name learned would be wrong in every article.
+                minimum = 3 if learning else 1
                 discovered = [name for name, evidence in self._discover(sentence, tokens, i, end)
                               if evidence >= minimum]
                 names.extend(discovered)
@@ -149,10 +151,15 @@ class CompanyExtractor:
         return names
 
     def _known_at(self, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
-        """The longest knowledge-base (or else learned) alias at ``start`` whose case fits."""
+        """The longest knowledge-base (or else learned) alias at ``start`` whose case fits.
+
+        In a headline in capitals a learned single word ("CTS") could be any word.
+        """
         found = _longest_in(self.kb.trie, tokens, start)
         if found[0] is None and self._learned_trie:
             found = _longest_in(self._learned_trie, tokens, start)
+            if found[0] is not None and found[1] == 1 and tokens[start].loud:
+                return None, 0
         return found
 
     def _person_surnames(self, text: str) -> frozenset[str]:
@@ -314,7 +321,10 @@ class CompanyExtractor:
         words = sentence[tokens[i].start:tokens[end - 1].end]
         alias = self._known_at(tokens, i)[0]
         if alias is not None and alias.canonical != NOT_A_COMPANY and len(alias.tokens) == end - i:
-            words = alias.canonical
+            return inside[-1] + 1, alias.canonical
+        single = end - i == 1 and (self._is_ordinary(tokens[i].text) or tokens[i].lower in self.lexicon.company_heads)
+        if single or self._excluded(tokens, i, end):
+            return inside[-1] + 1, None  # "<Bancorp>" alone, "<Federal Reserve>"
         return inside[-1] + 1, words
 
     def _ticker_follows(self, sentence: str, offset: int) -> bool:

@@ -105,13 +105,13 @@ class SearchService:
             sortedby = NEWEST_FIRST if isinstance(query, Every) else None
             page = max(1, request.page)
             results = searcher.search(query, filter=everything, limit=page * per_page,
-                                      sortedby=sortedby, terms=True)
+                                      sortedby=sortedby)
             total = len(results)
             pages = max(1, -(-total // per_page))
             if page > pages:  # past the end: show the last page rather than nothing
                 page = pages
                 results = searcher.search(query, filter=everything, limit=page * per_page,
-                                          sortedby=sortedby, terms=True)
+                                          sortedby=sortedby)
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
             results.formatter = MarkFormatter()
             hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])

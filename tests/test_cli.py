@@ -121,3 +121,9 @@ def test_reindex_script(tmp_path):
     assert bad.returncode == 1
     assert "file is binary, not text" in bad.stderr
     assert Path(tmp_path / "index" / "CURRENT").is_file()
+    formats = subprocess.run([script, str(DATA / "formats"), "--full"], capture_output=True, text=True, env=env,
+                             timeout=120)
+    assert formats.returncode == 0, formats.stderr
+    assert formats.stdout.startswith("full rebuild: 10 added, 0 updated, 0 unchanged, 0 removed, 5 skipped; "
+                                     "1 identical copy folded into their first")
+    assert "note " in formats.stderr and "feed is not well-formed" in formats.stderr

@@ -77,6 +77,7 @@ def test_parent_technology_finds_children(seeds):
 def test_keyword_and_filter(seeds):
     result = seeds("batteries", company=["Honda"])
     assert [hit.id for hit in result.hits] == [SEED_MAZDA]
+    assert (result.total, result.pages) == (1, 1)  # the total counts filtered hits only
 
 
 @pytest.mark.parametrize("query, total", [
