@@ -185,12 +185,15 @@ class CompanyExtractor:
             return False  # "Harrison Ford", "Bill Gates", "Mr Gates"
         if not alias.ambiguous:
             return True
-        if alias.canonical not in self.kb.curated and (
+        if alias.canonical not in self.kb.curated and len(alias.tokens) == 1 and (
                 tokens[start].text in self.lexicon.places or tokens[start].text in self.lexicon.first_names):
             return False  # "Phoenix, Arizona"; a generated entry needs an unambiguous name
         # A word that is also an ordinary word, a name or a place counts only where
-        # its capital letter means something: mid-sentence in normal text.
-        return start > 0 and not tokens[start].loud
+        # its capital letter means something: mid-sentence in normal text, and not
+        # as the tail of a longer name ("First National Bank").
+        previous = tokens[start - 1] if start > 0 else None
+        return previous is not None and not tokens[start].loud and not (
+            tokens[start].joined and _capitalised(previous.text) and previous.text not in _FUNCTION_WORDS)
 
     def _heads_longer_name(self, tokens: list[Token], end: int) -> bool:
         """ "Apple" in "Apple Daily", "Nomura" in "Nomura Securities": another, longer name."""
@@ -262,6 +265,7 @@ class CompanyExtractor:
     def _candidate(self, sentence: str, tokens: list[Token], start: int, end: int) -> tuple[str, int] | None:
         lex = self.lexicon
         while start < end and (tokens[start].text in lex.name_starts_never or tokens[start].lower == "and"
+                               or tokens[start].text in _FUNCTION_WORDS
                                or tokens[start].lower in lex.legal_forms
                                or (start == 0 and end > 1 and tokens[0].lower.endswith(("ing", "ed"))
                                    and self.lexicon.is_common_word(tokens[0].text))):
@@ -282,8 +286,8 @@ class CompanyExtractor:
             return None
         hard = evidence >= 3  # a legal form or a ticker
         if len(run) == 1 and (len(words[0]) < 2 or run[0].lower in lex.company_heads
-                              or _EXCHANGE_TICKER.match(words[0])):
-            return None  # an initial, "Partners" alone, a ticker such as "QCOM.O"
+                              or run[0].lower in lex.generic_words or _EXCHANGE_TICKER.match(words[0])):
+            return None  # an initial, "Partners" or "International" alone, a ticker such as "QCOM.O"
         if len(run) == 1 and (self._is_ordinary(words[0]) or (words[0].isupper() and len(words[0]) <= 5)) \
                 and evidence < 2:
             return None
@@ -316,13 +320,14 @@ class CompanyExtractor:
             known = None if after_name or learning else self.kb.canonical_for_ticker(tokens[i].text)
             return i + 1, known
         end = inside[-1] + 1
-        while end > i + 1 and tokens[end - 1].lower in self.lexicon.legal_forms:
-            end -= 1
+        while end > i + 1 and (tokens[end - 1].lower in self.lexicon.legal_forms or tokens[end - 1].lower == "and"):
+            end -= 1  # "<Kidder, Peabody and Co>" is "Kidder, Peabody"
         words = sentence[tokens[i].start:tokens[end - 1].end]
         alias = self._known_at(tokens, i)[0]
         if alias is not None and alias.canonical != NOT_A_COMPANY and len(alias.tokens) == end - i:
             return inside[-1] + 1, alias.canonical
-        single = end - i == 1 and (self._is_ordinary(tokens[i].text) or tokens[i].lower in self.lexicon.company_heads)
+        single = end - i == 1 and (self._is_ordinary(tokens[i].text) or tokens[i].lower in self.lexicon.company_heads
+                                   or tokens[i].lower in self.lexicon.generic_words)
         if single or self._excluded(tokens, i, end):
             return inside[-1] + 1, None  # "<Bancorp>" alone, "<Federal Reserve>"
         return inside[-1] + 1, words

@@ -46,7 +46,7 @@ class Alias:
 
     tokens: tuple[str, ...]  # as written in the knowledge base
     canonical: str  # the record's name; NOT_A_COMPANY for excluded phrases
-    ambiguous: bool  # a single word that is also a common word, a given name or a place
+    ambiguous: bool  # everyday words, a given name or a place: a name only where capitals mean one
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
             ambiguous = record.ambiguous
             if ambiguous is None:
                 ambiguous = generated and _is_ambiguous(tokens, lexicon)
-            insert_alias(trie, Alias(tokens, canonical, bool(ambiguous) and len(tokens) == 1))
+            insert_alias(trie, Alias(tokens, canonical, bool(ambiguous) and (len(tokens) == 1 or alias == record.name)))
         for ticker in record.tickers:
             tickers.setdefault(ticker.upper(), canonical)
     curated = records if generated_from is None else records[:generated_from]

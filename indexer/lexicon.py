@@ -24,6 +24,7 @@ class Lexicon:
     legal_forms: frozenset[str]  # lower case
     weak_legal_forms: frozenset[str]  # lower case
     company_heads: frozenset[str]  # lower case
+    generic_words: frozenset[str]  # lower case: never a company name alone ("International")
     descriptors: frozenset[str]  # lower case
     cues_before: tuple[tuple[str, ...], ...]  # lower-case token sequences
     strong_cues_after: tuple[tuple[str, ...], ...]
@@ -57,6 +58,7 @@ def load_lexicon() -> Lexicon:
         legal_forms=lower("legal_forms"),
         weak_legal_forms=lower("weak_legal_forms"),
         company_heads=lower("company_heads"),
+        generic_words=lower("generic_words"),
         descriptors=lower("descriptors"),
         cues_before=phrases("cues_before"),
         strong_cues_after=phrases("strong_cues_after"),
