@@ -33,24 +33,12 @@ class SourceFile:
     path: Path
     id_stem: str
     data: bytes = b""
+    text: str = ""  # the data decoded: UTF-8, else Windows-1252 (a superset of Latin-1)
+    utf8: bool = True
 
     @property
     def origin(self) -> str:
         return str(self.path)
-
-    def text(self) -> str:
-        """UTF-8, or Windows-1252 (a superset of Latin-1) where the bytes are not UTF-8."""
-        try:
-            return self.data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return self.data.decode("cp1252", errors="replace")
-
-    def is_utf8(self) -> bool:
-        try:
-            self.data.decode("utf-8")
-            return True
-        except UnicodeDecodeError:
-            return False
 
 
 Item = Article | SkippedInput | InputNote
@@ -59,14 +47,14 @@ Reader = Callable[[SourceFile], Iterator[Item]]
 
 def _read_text_file(source: SourceFile) -> Iterator[Item]:
     try:
-        yield parse_text_article(source.text(), make_article_id(source.id_stem), origin=source.origin)
+        yield parse_text_article(source.text, make_article_id(source.id_stem), origin=source.origin)
     except ArticleParseError as error:
         yield SkippedInput(source.origin, str(error))
 
 
 def _read_html_file(source: SourceFile) -> Iterator[Item]:
     try:
-        yield parse_html_article(source.text(), make_article_id(source.id_stem), origin=source.origin)
+        yield parse_html_article(source.text, make_article_id(source.id_stem), origin=source.origin)
     except ArticleParseError as error:
         yield SkippedInput(source.origin, str(error))
 
@@ -74,7 +62,7 @@ def _read_html_file(source: SourceFile) -> Iterator[Item]:
 def _records(parse: Callable[[str, str, str], Iterator[tuple[int, Article | RecordError]]], unit: str) -> Reader:
     def read(source: SourceFile) -> Iterator[Item]:
         try:
-            for number, item in parse(source.text(), source.id_stem, source.origin):
+            for number, item in parse(source.text, source.id_stem, source.origin):
                 if isinstance(item, RecordError):
                     yield SkippedInput(f"{source.origin}:{unit}{number}", str(item))
                 else:
@@ -122,16 +110,17 @@ def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFA
     troubled: set[str] = set()
     files: list[str] = []
     for source, items in _read_sources(paths, max_file_bytes):
-        files.append(str(source.path.resolve()))
+        resolved = str(source.path.resolve())
+        files.append(resolved)
         for item in items:
             if isinstance(item, InputNote):
                 notes.append(item)
                 continue
             if isinstance(item, SkippedInput):
                 skipped.append(item)
-                troubled.add(str(source.path.resolve()))
+                troubled.add(resolved)
                 continue
-            item = replace(item, source_file=str(source.path.resolve()))
+            item = replace(item, source_file=resolved)
             fingerprint = text_fingerprint(item)
             if item.id in articles or item.id in duplicate_ids:
                 first_origin = articles[item.id].origin if item.id in articles else "an identical story"
@@ -167,15 +156,20 @@ def _read_sources(paths: Iterable[str | os.PathLike], max_file_bytes: int
                                              f"{', '.join(sorted(READERS))}, optionally .gz)")])
             continue
         try:
-            loaded = replace(source, data=read_bytes(source.path, max_file_bytes))
+            data = read_bytes(source.path, max_file_bytes)
         except IngestError as error:
             yield source, iter([SkippedInput(source.origin, str(error))])
             continue
+        try:
+            text, utf8 = data.decode("utf-8-sig"), True
+        except UnicodeDecodeError:
+            text, utf8 = data.decode("cp1252", errors="replace"), False
+        loaded = replace(source, data=data, text=text, utf8=utf8)
         yield loaded, _with_encoding_note(loaded, reader)
 
 
 def _with_encoding_note(source: SourceFile, reader: Reader) -> Iterator[Item]:
-    if reader is not _read_feed and not source.is_utf8():
+    if reader is not _read_feed and not source.utf8:  # feeds declare their own encoding
         yield InputNote(source.origin, "not valid UTF-8; read as Windows-1252 (Latin-1)")
     yield from reader(source)
 
