@@ -20,9 +20,13 @@ def facet_text(article: Article) -> str:
     return f"{' '.join(article.title.split())}\n{body}"
 
 
-def extract_facets(article: Article, companies: CompanyExtractor | None = None) -> Article:
-    """The article with its company and technology facets filled in."""
-    text = facet_text(article)
+def extract_facets(article: Article, companies: CompanyExtractor | None = None,
+                   text: str | None = None) -> Article:
+    """The article with its company and technology facets filled in.
+
+    ``text`` is the article's :func:`facet_text` when the caller has it already.
+    """
+    text = facet_text(article) if text is None else text
     extractor = companies or CompanyExtractor()
     return article.with_facets(
         companies=extractor.extract(text, source=article.source),
@@ -38,7 +42,8 @@ def extract_facets_batch(articles: Iterable[Article], progress: Progress | None 
     """
     progress = progress or Silent()
     articles = list(articles)
+    texts = [facet_text(article) for article in articles]
     extractor = CompanyExtractor()
-    extractor.learn(progress.track((facet_text(a) for a in articles), "learning names", total=len(articles)))
-    return [extract_facets(article, extractor)
-            for article in progress.track(articles, "extracting facets", total=len(articles))]
+    extractor.learn(progress.track(texts, "learning names", total=len(articles)))
+    pairs = progress.track(list(zip(articles, texts)), "extracting facets", total=len(articles))
+    return [extract_facets(article, extractor, text) for article, text in pairs]
