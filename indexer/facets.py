@@ -12,7 +12,7 @@ from whoosh import sorting
 from whoosh.query import Or, Query, Term
 from whoosh.searching import Searcher
 
-from .schema import COMPANY_FIELD, TECHNOLOGY_FIELD
+from .schema import COMPANY_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class FacetValue:
     value: str
     count: int
     selected: bool
+    excluded: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,32 +45,44 @@ class FacetSpec:
     field: str
     label: str
     limit: int = 10
+    # "count": most frequent first; "newest": by value, highest first (months).
+    order: str = "count"
 
     def filter_query(self, values: tuple[str, ...]) -> Query:
         return Or([Term(self.field, value) for value in values])
 
-    def count(self, searcher: Searcher, query: Query, filter_query: Query | None) -> dict[str, int]:
+    def count(self, searcher: Searcher, query: Query, filter_query: Query | None,
+              mask: Query | None = None) -> dict[str, int]:
         """How many matching documents carry each value of this facet."""
         facet = sorting.FieldFacet(self.field, allow_overlap=True)
-        results = searcher.search(query, filter=filter_query, limit=1,
+        results = searcher.search(query, filter=filter_query, mask=mask, limit=1,
                                   groupedby={self.name: facet}, maptype=sorting.Count)
         return {str(value): count for value, count in results.groups(self.name).items() if value}
 
-    def build(self, counts: dict[str, int], selected: tuple[str, ...]) -> Facet:
-        """The facet's top values; selected values always shown, even outside the top."""
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+    def build(self, counts: dict[str, int], selected: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Facet:
+        """The facet's top values; selected and excluded values always shown, even outside the top."""
+        if self.order == "newest":
+            ranked = sorted(counts.items(), key=lambda item: item[0], reverse=True)
+        else:
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
         top = ranked[:self.limit]
         shown = {value for value, _ in top}
-        top += [(value, counts.get(value, 0)) for value in selected if value not in shown]
-        values = tuple(FacetValue(value, count, value in selected) for value, count in top)
+        top += [(value, counts.get(value, 0)) for value in (*selected, *excluded) if value not in shown]
+        values = tuple(FacetValue(value, count, value in selected, value in excluded) for value, count in top)
         return Facet(self.name, self.label, values, truncated=len(ranked) > self.limit)
 
 
 FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("company", COMPANY_FIELD, "Companies"),
     FacetSpec("technology", TECHNOLOGY_FIELD, "Technologies"),
+    FacetSpec("source", SOURCE_FIELD, "Sources"),
+    FacetSpec("month", MONTH_FIELD, "Months", limit=12, order="newest"),
 )
 
 
 def facet_names() -> tuple[str, ...]:
     return tuple(spec.name for spec in FACETS)
+
+
+def facet_spec(name: str) -> FacetSpec | None:
+    return next((spec for spec in FACETS if spec.name == name), None)

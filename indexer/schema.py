@@ -14,6 +14,8 @@ TITLE_BOOST = 2.0
 # Facet field names; the search service and the facet definitions refer to them.
 COMPANY_FIELD = "company"
 TECHNOLOGY_FIELD = "technology"
+SOURCE_FIELD = "source"
+MONTH_FIELD = "month"
 
 
 def build_schema() -> Schema:
@@ -30,6 +32,8 @@ def build_schema() -> Schema:
         # 1 for an article without a date, so it sorts after dated ones either way.
         undated=NUMERIC(int, bits=8, signed=False, sortable=True),
         source=ID(stored=True),
+        # Publication month, "2024-03", for the month facet.
+        month=ID,
         author=STORED,
         url=STORED,
         origin=ID(stored=True),
@@ -72,6 +76,7 @@ def article_to_document(article: Article) -> dict:
         document["source"] = article.source
     if article.date:
         document["date"] = article.date.astimezone(timezone.utc).replace(tzinfo=None)
+        document["month"] = article.date.astimezone(timezone.utc).strftime("%Y-%m")
     document["undated"] = 0 if article.date else 1
     return document
 

@@ -9,12 +9,12 @@ import html
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time as day_time, timedelta
 
 from whoosh import highlight, sorting
-from whoosh.qparser import AndGroup, MultifieldParser
-from whoosh.query import And, Every, NullQuery, Query
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser
+from whoosh.query import And, DateRange, Every, FuzzyTerm, NullQuery, Or, Query
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
@@ -24,22 +24,47 @@ from .schema import build_schema, document_to_article
 from .store import IndexStore
 
 MAX_PER_PAGE = 100
+EXPANDED_FACET_LIMIT = 100
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Undated articles sort last whichever way dates run.
 NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=True)])
+OLDEST_FIRST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("date")])
+
+
+SORTS = ("relevance", "newest", "oldest")
+
+
+class SearchRequestError(ValueError):
+    """A request the service cannot answer as asked (an unknown sort, dates the wrong way round)."""
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What the user asked: query text, selected facet values by facet name, page."""
+    """What the user asked: query text, facet values selected and excluded (by facet
+    name), a date range (inclusive, in UTC), the order and the page."""
 
     query: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     page: int = 1
     per_page: int = 10
+    excluded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    expanded: tuple[str, ...] = ()  # facets to show in full ("show more")
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise SearchRequestError(f"sort must be one of {', '.join(SORTS)}, not {self.sort[:20]!r}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise SearchRequestError("from must not be after to")
 
     def selected(self, facet_name: str) -> tuple[str, ...]:
         return tuple(self.filters.get(facet_name, ()))
+
+    def excluded_values(self, facet_name: str) -> tuple[str, ...]:
+        return tuple(self.excluded.get(facet_name, ()))
 
 
 @dataclass(frozen=True)
@@ -100,22 +125,24 @@ class SearchService:
         with self.store.searcher() as searcher:
             filters = {spec.name: spec.filter_query(request.selected(spec.name))
                        for spec in FACETS if request.selected(spec.name)}
-            everything = _combine(list(filters.values()))
-            # An empty query lists everything, newest first (undated articles last).
-            sortedby = NEWEST_FIRST if isinstance(query, Every) else None
+            masks = {spec.name: spec.filter_query(request.excluded_values(spec.name))
+                     for spec in FACETS if request.excluded_values(spec.name)}
+            dates = _date_range(request.date_from, request.date_to)
+            everything = _combine([*filters.values(), *([dates] if dates else [])])
+            mask = _either(list(masks.values()))
+            sortedby = _order(request.sort, query)
             page = max(1, request.page)
-            results = searcher.search(query, filter=everything, limit=page * per_page,
-                                      sortedby=sortedby)
+            results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page, sortedby=sortedby)
             total = len(results)
             pages = max(1, -(-total // per_page))
             if page > pages:  # past the end: show the last page rather than nothing
                 page = pages
-                results = searcher.search(query, filter=everything, limit=page * per_page,
+                results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page,
                                           sortedby=sortedby)
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
             results.formatter = MarkFormatter()
             hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])
-            facets = tuple(self._facet(searcher, spec, query, filters, request) for spec in FACETS)
+            facets = tuple(self._facet(searcher, spec, query, filters, masks, dates, request) for spec in FACETS)
         return SearchResult(
             request=request, total=total, page=page, pages=pages, per_page=per_page, hits=hits,
             facets=facets, understood="*" if isinstance(query, Every) else str(query),
@@ -137,6 +164,7 @@ class SearchService:
         if not _WORD.search(text):
             return Every()
         parser = MultifieldParser(["title", "body"], self.schema, group=AndGroup)
+        parser.add_plugin(FuzzyTermPlugin())  # "panasonik~" tolerates a misspelling
         try:
             query = parser.parse(text)
         except Exception:  # Whoosh raises assorted errors on odd syntax; words still work.
@@ -145,15 +173,50 @@ class SearchService:
             words = " ".join(word.lower() for word in _WORD.findall(text))
             query = parser.parse(words)
         # Nothing left but operators or stop words: list everything rather than nothing.
-        return Every() if _is_null(query) else query
+        return Every() if _is_null(query) else query.accept(_fuzzy_on_plain_words)
 
-    def _facet(self, searcher: Searcher, spec: FacetSpec, query: Query,
-               filters: dict[str, Query], request: SearchRequest) -> Facet:
+    def _facet(self, searcher: Searcher, spec: FacetSpec, query: Query, filters: dict[str, Query],
+               masks: dict[str, Query], dates: Query | None, request: SearchRequest) -> Facet:
         # Each facet is counted with every filter but its own, so choosing one
         # company still shows how many articles the other companies would add.
-        others = _combine([q for name, q in filters.items() if name != spec.name])
-        counts = spec.count(searcher, query, others)
-        return spec.build(counts, request.selected(spec.name))
+        others = _combine([q for name, q in filters.items() if name != spec.name] + ([dates] if dates else []))
+        mask = _either([q for name, q in masks.items() if name != spec.name])
+        counts = spec.count(searcher, query, others, mask)
+        if spec.name in request.expanded:
+            spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
+        return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
+
+
+def _order(sort: str, query: Query) -> sorting.FacetType | None:
+    if sort == "newest" or (sort == "relevance" and isinstance(query, Every)):
+        return NEWEST_FIRST  # an empty query lists everything, newest first
+    if sort == "oldest":
+        return OLDEST_FIRST
+    return None
+
+
+def _date_range(start: date | None, end: date | None) -> Query | None:
+    """Articles dated from the start of ``start`` to the end of ``end`` (UTC)."""
+    if not start and not end:
+        return None
+    low = datetime.combine(start, day_time.min) if start else None
+    high = datetime.combine(end + timedelta(days=1), day_time.min) - timedelta(microseconds=1) if end else None
+    return DateRange("date", low, high)
+
+
+def _either(queries: list[Query]) -> Query | None:
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else Or(queries)
+
+
+def _fuzzy_on_plain_words(query: Query) -> Query:
+    """A misspelling is close to the word as written, not to its stem: fuzzy terms
+    ("panasonik~") search the unstemmed copy of the text."""
+    if isinstance(query, FuzzyTerm) and query.fieldname in ("title", "body"):
+        return FuzzyTerm("plain", query.text.lower(), boost=query.boost, maxdist=query.maxdist,
+                         prefixlength=query.prefixlength)
+    return query
 
 
 def _is_null(query: Query) -> bool:

@@ -27,6 +27,10 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
         "query": result.request.query,
         "understood": result.understood,
         "filters": {name: list(values) for name, values in result.request.filters.items() if values},
+        "excluded": {name: list(values) for name, values in result.request.excluded.items() if values},
+        "from": result.request.date_from.isoformat() if result.request.date_from else None,
+        "to": result.request.date_to.isoformat() if result.request.date_to else None,
+        "sort": result.request.sort,
         "total": result.total,
         "page": result.page,
         "pages": result.pages,
@@ -34,7 +38,8 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
         "took_ms": result.took_ms,
         "hits": [hit_to_dict(hit) for hit in result.hits],
         "facets": {
-            facet.name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in facet.values]
+            facet.name: [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded}
+                         for v in facet.values]
             for facet in result.facets
         },
         "facets_truncated": {facet.name: facet.truncated for facet in result.facets},

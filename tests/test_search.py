@@ -131,3 +131,50 @@ def test_article_html_is_escaped_in_snippets(sample_store):
     snippet = result.hits[0].snippet_html
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
     assert "<mark>rival</mark>" in snippet
+
+
+def test_sort_orders(sample_store):
+    service = SearchService(sample_store)
+    newest = [h.date for h in service.search(SearchRequest(sort="newest", per_page=20)).hits]
+    oldest = [h.date for h in service.search(SearchRequest(sort="oldest", per_page=20)).hits]
+    dated_newest = [d for d in newest if d]
+    assert dated_newest == sorted(dated_newest, reverse=True)
+    assert [d for d in oldest if d] == sorted(dated_newest)
+    assert newest[-1] is None and oldest[-1] is None  # undated last either way
+
+
+def test_unknown_sort_and_backwards_dates_are_refused():
+    from datetime import date
+
+    from indexer.search import SearchRequestError
+    with pytest.raises(SearchRequestError, match="sort must be one of relevance, newest, oldest"):
+        SearchRequest(sort="random")
+    with pytest.raises(SearchRequestError, match="from must not be after to"):
+        SearchRequest(date_from=date(2024, 2, 1), date_to=date(2024, 1, 1))
+
+
+def test_date_range_is_inclusive(sample_store):
+    from datetime import date
+    service = SearchService(sample_store)
+    march = service.search(SearchRequest(date_from=date(2024, 3, 31), date_to=date(2024, 3, 31)))
+    assert [h.id for h in march.hits] == [SEED_MAZDA]
+    assert service.search(SearchRequest(date_from=date(2024, 4, 1))).total == 2  # Siemens (May), Acme (April)
+
+
+def test_exclusion(seeds):
+    result = seeds(company=[])
+    excluded = seeds.service.search(SearchRequest(excluded={"company": ("Toyota",)}))
+    assert [h.id for h in excluded.hits] == [SEED_MAZDA]
+    assert facet(excluded, "company")["Toyota"] == (1, False)  # still shown, to undo
+    assert result.total == 2
+
+
+def test_source_and_month_facets(seeds):
+    result = seeds()
+    assert facet(result, "source") == {"MENAFN": (1, False)}
+    assert facet(result, "month") == {"2024-03": (1, False)}
+    assert seeds(month=["2024-03"]).total == 1
+
+
+def test_fuzzy_query(seeds):
+    assert seeds("panasonik~").total == 2

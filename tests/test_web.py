@@ -132,9 +132,9 @@ def test_api_search_shape(client):
     assert mazda_hit["source"] == "MENAFN"
     assert "<mark>batteries</mark>" in mazda_hit["snippet"]
     companies = {v["value"]: v for v in data["facets"]["company"]}
-    assert companies["Mazda"] == {"value": "Mazda", "count": 1, "selected": True}
+    assert companies["Mazda"] == {"value": "Mazda", "count": 1, "selected": True, "excluded": False}
     assert companies["Toyota"]["selected"] is False
-    assert set(data["facets"]) == {"company", "technology"}
+    assert set(data["facets"]) == {"company", "technology", "source", "month"}
 
 
 @pytest.mark.parametrize("query, message", [
@@ -167,3 +167,52 @@ def test_index_from_environment(monkeypatch, seed_store):
     app = create_app()
     assert app.config["INDEX"] == str(seed_store.root)
     assert app.test_client().get("/api/search").get_json()["total"] == 2
+
+
+def test_exclude_link_and_chip(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/?not_company=Toyota"' in html
+    excluded = client.get("/?not_company=Toyota").get_data(as_text=True)
+    assert total(excluded) == 6
+    assert 'aria-label="Stop excluding Toyota"' in excluded
+    assert 'aria-label="Remove filter Companies: not Toyota"' in excluded
+
+
+def test_show_more_lists_the_whole_facet(tmp_path):
+    from indexer.article import Article
+    from indexer.store import IndexStore
+
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([Article(id=f"a{n}", title=f"Story {n}", body="Body.", companies=(f"Company {n:02}",))
+                   for n in range(15)])
+    client = create_app({"TESTING": True, "INDEX": str(store.root)}).test_client()
+    short = client.get("/api/search").get_json()
+    assert (len(short["facets"]["company"]), short["facets_truncated"]["company"]) == (10, True)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/?more=company">Show more</a>' in page
+    full = client.get("/api/search?more=company").get_json()
+    assert len(full["facets"]["company"]) == 15
+    assert 'Show fewer' in client.get("/?more=company").get_data(as_text=True)
+
+
+def test_sort_dates_and_pages_on_the_page(client):
+    html = client.get("/?per_page=3").get_data(as_text=True)
+    assert 'href="/?per_page=3&amp;sort=newest">Newest</a>' in html
+    assert 'aria-label="Page 3"' in html and '<span aria-current="page">1</span>' in html
+    assert 'href="/?per_page=3&amp;range=week">Past week</a>' in html
+    oldest = client.get("/api/search?sort=oldest").get_json()["hits"]
+    assert oldest[0]["date"].startswith("1987-02-26")  # the Reuters-style brief
+    ranged = client.get("/api/search?from=2024-03-01&to=2024-03-31").get_json()
+    assert [h["id"] for h in ranged["hits"]] == ["001_98c97775915c248f"]
+    assert (ranged["from"], ranged["to"]) == ("2024-03-01", "2024-03-31")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("sort=random", "sort must be one of relevance, newest, oldest, not 'random'"),
+    ("from=yesterday", "from must be a date like 2024-03-31, not 'yesterday'"),
+    ("from=2024-02-01&to=2024-01-01", "from must not be after to"),
+    ("range=decade", "range must be one of week, month, year, not 'decade'"),
+])
+def test_api_bad_sort_and_dates(client, query, message):
+    response = client.get(f"/api/search?{query}")
+    assert (response.status_code, response.get_json()) == (400, {"status": 400, "message": message})

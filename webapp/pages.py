@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from indexer.search import SearchResult
+from indexer.search import SORTS, SearchResult
 from indexer.store import IndexNotFoundError
 
 from .params import ParameterError, query_string, request_from_args, toggle_args, with_args
@@ -31,6 +31,8 @@ def search():
         facets=_facet_views(result),
         chips=_active_chips(result),
         pagination=_pagination(result),
+        date_links=_date_links(),
+        sort_links=_sort_links(result),
     )
 
 
@@ -77,30 +79,67 @@ def _hit_view(hit) -> dict:
 
 
 def _facet_views(result: SearchResult) -> list[dict]:
-    return [{
-        "name": facet.name,
-        "label": facet.label,
-        "truncated": facet.truncated,
-        "values": [{"value": v.value, "count": v.count, "selected": v.selected,
-                    "toggle_url": _url(toggle_args(request.args, facet.name, v.value))}
-                   for v in facet.values],
-    } for facet in result.facets]
+    args = request.args
+    views = []
+    for facet in result.facets:
+        expanded = facet.name in result.request.expanded
+        views.append({
+            "name": facet.name,
+            "label": facet.label,
+            "truncated": facet.truncated,
+            "more_url": _url(toggle_args(args, "more", facet.name)) if facet.truncated or expanded else None,
+            "expanded": expanded,
+            "values": [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded,
+                        "toggle_url": _url(toggle_args(args, facet.name, v.value)),
+                        "exclude_url": _url(toggle_args(args, f"not_{facet.name}", v.value))}
+                       for v in facet.values],
+        })
+    return views
 
 
 def _active_chips(result: SearchResult) -> list[dict]:
     labels = {facet.name: facet.label for facet in result.facets}
-    return [{"facet": labels.get(name, name), "value": value,
-             "remove_url": _url(toggle_args(request.args, name, value))}
-            for name, values in result.request.filters.items() for value in values]
+    chips = [{"facet": labels.get(name, name), "value": value, "excluded": False,
+              "remove_url": _url(toggle_args(request.args, name, value))}
+             for name, values in result.request.filters.items() for value in values]
+    chips += [{"facet": labels.get(name, name), "value": value, "excluded": True,
+               "remove_url": _url(toggle_args(request.args, f"not_{name}", value))}
+              for name, values in result.request.excluded.items() for value in values]
+    if result.request.date_from or result.request.date_to:
+        span = f"{result.request.date_from or '…'} to {result.request.date_to or '…'}"
+        chips.append({"facet": "Dates", "value": span, "excluded": False,
+                      "remove_url": _url(with_args(request.args, **{"from": None, "to": None, "range": None}))})
+    return chips
+
+
+def _date_links() -> list[dict]:
+    args = with_args(request.args, **{"from": None, "to": None, "page": None})
+    current = request.args.get("range", "")
+    return [{"label": label, "url": _url(with_args(args, range=key)), "current": key == current}
+            for key, label in (("week", "Past week"), ("month", "Past month"), ("year", "Past year"))]
+
+
+def _sort_links(result: SearchResult) -> list[dict]:
+    return [{"label": sort.capitalize(), "url": _url(with_args(request.args, sort=None if sort == "relevance" else sort,
+                                                                 page=None)),
+             "current": sort == result.request.sort} for sort in SORTS]
 
 
 def _pagination(result: SearchResult) -> dict:
     def page_url(number: int) -> str:
         return _url(with_args(request.args, page=None if number == 1 else number))
 
+    window = sorted({1, result.pages, *range(max(1, result.page - 2), min(result.pages, result.page + 2) + 1)})
+    numbers, previous = [], 0
+    for number in window:
+        if number - previous > 1:
+            numbers.append(None)  # a gap: "…"
+        numbers.append({"number": number, "url": page_url(number), "current": number == result.page})
+        previous = number
     return {
         "page": result.page,
         "pages": result.pages,
+        "numbers": numbers,
         "previous": page_url(result.page - 1) if result.page > 1 else None,
         "next": page_url(result.page + 1) if result.page < result.pages else None,
     }

@@ -5,12 +5,13 @@ page and the API need to read it and to link to the next state.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
 from indexer.facets import facet_names
-from indexer.search import MAX_PER_PAGE, SearchRequest
+from indexer.search import MAX_PER_PAGE, SearchRequest, SearchRequestError
 
 MAX_QUERY_CHARS = 1000
 
@@ -19,20 +20,60 @@ class ParameterError(ValueError):
     """A query-string parameter that cannot be read; the message says which and why."""
 
 
-def request_from_args(args: MultiDict, default_per_page: int = 10) -> SearchRequest:
+QUICK_RANGES = {"week": 7, "month": 31, "year": 365}
+
+
+def request_from_args(args: MultiDict, default_per_page: int = 10, today: date | None = None) -> SearchRequest:
+    """The search request a query string describes.
+
+    ``company=``, ``technology=``, ``source=``, ``month=`` select values (OR within
+    a facet); ``not_company=`` and the like exclude them; ``from=`` and ``to=`` are
+    ISO dates; ``range=week|month|year`` is a quick range ending today; ``sort=``
+    is relevance, newest or oldest; ``more=`` names facets to show in full.
+    """
     query = args.get("q", "")
     if len(query) > MAX_QUERY_CHARS:
         raise ParameterError(f"q is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
     if "\x00" in query:
         raise ParameterError("q contains a NUL character")
-    filters = {name: tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
-               for name in facet_names()}
-    return SearchRequest(
-        query=query,
-        filters={name: values for name, values in filters.items() if values},
-        page=_positive_int(args, "page", 1),
-        per_page=min(_positive_int(args, "per_page", default_per_page), MAX_PER_PAGE),
-    )
+    names = facet_names()
+    date_from, date_to = _date(args, "from"), _date(args, "to")
+    quick = args.get("range", "")
+    if quick:
+        if quick not in QUICK_RANGES:
+            raise ParameterError(f"range must be one of {', '.join(QUICK_RANGES)}, not {quick[:20]!r}")
+        date_to = today or date.today()
+        date_from = date_to - timedelta(days=QUICK_RANGES[quick])
+    try:
+        return SearchRequest(
+            query=query,
+            filters=_values(args, names, ""),
+            excluded=_values(args, names, "not_"),
+            page=_positive_int(args, "page", 1),
+            per_page=min(_positive_int(args, "per_page", default_per_page), MAX_PER_PAGE),
+            date_from=date_from,
+            date_to=date_to,
+            sort=args.get("sort", "relevance") or "relevance",
+            expanded=tuple(name for name in args.getlist("more") if name in names),
+        )
+    except SearchRequestError as error:
+        raise ParameterError(str(error)) from error
+
+
+def _values(args: MultiDict, names: tuple[str, ...], prefix: str) -> dict[str, tuple[str, ...]]:
+    found = {name: tuple(dict.fromkeys(v.strip() for v in args.getlist(prefix + name) if v.strip()))
+             for name in names}
+    return {name: values for name, values in found.items() if values}
+
+
+def _date(args: MultiDict, name: str) -> date | None:
+    raw = args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ParameterError(f"{name} must be a date like 2024-03-31, not {raw[:20]!r}") from None
 
 
 def _positive_int(args: MultiDict, name: str, default: int) -> int:
