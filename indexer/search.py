@@ -19,7 +19,7 @@ from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
 from .article import Article
-from .facets import FACETS, Facet, FacetSpec
+from .facets import FACETS, Facet, FacetSpec, FacetValue, facet_names, facet_spec
 from .schema import build_schema, document_to_article
 from .store import IndexStore
 
@@ -27,6 +27,7 @@ MAX_PER_PAGE = 100
 EXPANDED_FACET_LIMIT = 100
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+", re.UNICODE)
+_PLAIN_WORD = re.compile(r"(?<![\w:])[A-Za-z][A-Za-z'-]+(?![\w:*~])")  # words, not fields, prefixes or fuzzy
 # Undated articles sort last whichever way dates run.
 NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=True)])
 OLDEST_FIRST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("date")])
@@ -89,6 +90,15 @@ class SearchResult:
     facets: tuple[Facet, ...]
     understood: str  # the query as the engine understood it
     took_ms: float
+    suggestion: str | None = None  # "did you mean": a corrected query that finds more
+
+
+@dataclass(frozen=True)
+class RelatedArticle:
+    id: str
+    title: str
+    date: datetime | None
+    source: str | None
 
 
 class MarkFormatter(highlight.Formatter):
@@ -143,10 +153,92 @@ class SearchService:
             results.formatter = MarkFormatter()
             hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])
             facets = tuple(self._facet(searcher, spec, query, filters, masks, dates, request) for spec in FACETS)
+            suggestion = self._suggest(searcher, request.query, total, everything, mask)
         return SearchResult(
             request=request, total=total, page=page, pages=pages, per_page=per_page, hits=hits,
             facets=facets, understood="*" if isinstance(query, Every) else str(query),
-            took_ms=round((time.perf_counter() - started) * 1000, 1))
+            took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion)
+
+    def _suggest(self, searcher: Searcher, text: str, total: int, everything: Query | None,
+                 mask: Query | None) -> str | None:
+        """A spelling correction, offered only when it finds more than the query as typed.
+
+        Words are corrected against the unstemmed copy of the text: corrected
+        against stems, "pirnting" would become "first".
+        """
+        words = _PLAIN_WORD.findall(text)
+        if not words or len(text) > 200:
+            return None
+        corrector = searcher.corrector("plain")
+        reader = searcher.reader()
+        corrected = []
+        for word in words:
+            lower = word.lower()
+            if len(lower) < 3 or word in ("AND", "OR", "NOT") or reader.doc_frequency("plain", lower):
+                corrected.append(word)
+                continue
+            suggestions = corrector.suggest(lower, limit=1, maxdist=2)
+            corrected.append(suggestions[0] if suggestions else word)
+        if corrected == words:
+            return None
+        suggestion = text
+        for word, fixed in zip(words, corrected):
+            if word != fixed:
+                suggestion = re.sub(rf"\b{re.escape(word)}\b", fixed, suggestion, count=1)
+        found = len(searcher.search(self.parse_query(suggestion), filter=everything, mask=mask, limit=1))
+        return suggestion if found > total else None
+
+    def related(self, article_id: str, limit: int = 5) -> tuple[RelatedArticle, ...]:
+        """Articles most like this one ("more like this"), identical copies left out."""
+        with self.store.searcher() as searcher:
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return ()
+            fields = searcher.stored_fields(docnum)
+            own = _fingerprint(fields)
+            found = []
+            for hit in searcher.more_like(docnum, "body", top=limit * 3, numterms=20):
+                other = hit.fields()
+                if _fingerprint(other) == own:
+                    continue
+                article = document_to_article(other)
+                found.append(RelatedArticle(article.id, article.title, article.date, article.source))
+                if len(found) == limit:
+                    break
+        return tuple(found)
+
+    def highlight_paragraphs(self, article: Article, query_text: str) -> tuple[str, ...]:
+        """The article's paragraphs as HTML: text escaped, words the query matched in <mark>."""
+        paragraphs = [p for p in article.body.split("\n\n") if p.strip()]
+        query = self.parse_query(query_text)
+        terms = {text for field, text in query.iter_all_terms() if field in ("title", "body")} \
+            if not isinstance(query, Every) else set()
+        if not terms:
+            return tuple(html.escape(p, quote=False) for p in paragraphs)
+        analyzer = self.schema["body"].analyzer
+        formatter = MarkFormatter()
+        marked = []
+        for paragraph in paragraphs:
+            fragments = highlight.highlight(paragraph, terms, analyzer, highlight.WholeFragmenter(), formatter)
+            marked.append(fragments or html.escape(paragraph, quote=False))
+        return tuple(marked)
+
+    def facet_values(self, facet_name: str, prefix: str = "", limit: int = 10) -> tuple[FacetValue, ...]:
+        """Values of a facet that start with ``prefix`` (any case), most frequent first: the
+        type-ahead for finding one company among thousands."""
+        spec = facet_spec(facet_name)
+        if spec is None:
+            raise SearchRequestError(f"no facet named {facet_name[:40]!r}; facets: {', '.join(facet_names())}")
+        wanted = prefix.strip().lower()
+        with self.store.searcher() as searcher:
+            reader = searcher.reader()
+            counts = {}
+            for term in reader.lexicon(spec.field):
+                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                if value.lower().startswith(wanted):
+                    counts[value] = reader.doc_frequency(spec.field, value)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))[:limit]
+        return tuple(FacetValue(value, count, False) for value, count in ranked)
 
     def get_article(self, article_id: str) -> Article | None:
         """The article with this id, or the one an identical copy with this id was folded into."""
@@ -217,6 +309,10 @@ def _fuzzy_on_plain_words(query: Query) -> Query:
         return FuzzyTerm("plain", query.text.lower(), boost=query.boost, maxdist=query.maxdist,
                          prefixlength=query.prefixlength)
     return query
+
+
+def _fingerprint(fields: dict) -> str:
+    return " ".join(f"{fields.get('title', '')} {fields.get('body', '')}".lower().split())
 
 
 def _is_null(query: Query) -> bool:

@@ -36,6 +36,7 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
         "pages": result.pages,
         "per_page": result.per_page,
         "took_ms": result.took_ms,
+        "suggestion": result.suggestion,
         "hits": [hit_to_dict(hit) for hit in result.hits],
         "facets": {
             facet.name: [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded}

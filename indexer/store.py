@@ -42,6 +42,10 @@ class IndexNotFoundError(Exception):
     """There is no index at the folder yet; run ``newsfacet index`` first."""
 
 
+class IndexOutdatedError(IndexNotFoundError):
+    """The index was written with an older schema; a full rebuild brings it up to date."""
+
+
 class IndexLockedError(Exception):
     """Another process is writing the index and did not finish in time."""
 
@@ -94,9 +98,16 @@ class IndexStore:
     def open_index(self) -> Index:
         generation = self.current_generation()
         try:
-            return whoosh_index.open_dir(str(generation))
+            ix = whoosh_index.open_dir(str(generation))
         except (OSError, whoosh_index.EmptyIndexError) as error:
             raise IndexNotFoundError(f"the index at {generation} cannot be opened: {error}") from error
+        missing = set(build_schema().names()) - set(ix.schema.names())
+        if missing:
+            ix.close()
+            raise IndexOutdatedError(
+                f"the index at {self.root} was built by an older version of newsfacet (it lacks "
+                f"{', '.join(sorted(missing))}); rebuild it with `newsfacet index --full PATH ...`")
+        return ix
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:

@@ -100,3 +100,23 @@ def test_one_writer_at_a_time(tmp_path):
         release.set()
         thread.join()
     assert IndexStore(store.root, lock_timeout=0.2).update([make("b")]).added == 1
+
+
+def test_an_index_from_an_older_schema_asks_for_a_full_rebuild(tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    from indexer.store import IndexOutdatedError
+
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([make("a")])
+    old = store.root / "gen-old"
+    old.mkdir()
+    whoosh_index.create_in(str(old), Schema(id=ID(stored=True))).close()
+    (store.root / CURRENT_FILE).write_text("gen-old\n")
+    with pytest.raises(IndexOutdatedError, match=r"older version of newsfacet .*newsfacet index --full"):
+        SearchService(store).search(SearchRequest())
+    with pytest.raises(IndexOutdatedError):
+        store.update([make("b")])
+    assert store.rebuild([make("b")]).added == 1
+    assert ids(store) == ["b"]

@@ -79,7 +79,7 @@ def test_clicking_a_facet_filters_and_counts_update(client):
 def test_keyword_search_page(client):
     html = client.get("/?q=batteries").get_data(as_text=True)
     assert "<mark>batteries</mark>" in html
-    assert f'href="/article/{SEED_TOYOTA}"' in html
+    assert f'href="/article/{SEED_TOYOTA}?q=batteries"' in html
     assert 'value="batteries"' in html
 
 
@@ -216,3 +216,27 @@ def test_sort_dates_and_pages_on_the_page(client):
 def test_api_bad_sort_and_dates(client, query, message):
     response = client.get(f"/api/search?{query}")
     assert (response.status_code, response.get_json()) == (400, {"status": 400, "message": message})
+
+
+def test_did_you_mean(client):
+    data = client.get("/api/search?q=panasonik").get_json()
+    assert (data["total"], data["suggestion"]) == (0, "panasonic")
+    html = client.get("/?q=panasonik").get_data(as_text=True)
+    assert 'Did you mean <a href="/?q=panasonic" rel="nofollow">panasonic</a>?' in html
+    assert client.get("/api/search?q=panasonic").get_json()["suggestion"] is None
+
+
+def test_article_page_highlights_and_lists_related_articles(client):
+    html = client.get(f"/article/{SEED_TOYOTA}?q=batteries").get_data(as_text=True)
+    assert "EV <mark>batteries</mark>." in html
+    assert '<h2 id="related-heading">Related articles</h2>' in html
+    assert f'href="/article/{SEED_MAZDA}"' in html
+
+
+def test_facet_type_ahead(client):
+    assert client.get("/api/facets/company?prefix=pana").get_json() == {
+        "facet": "company", "prefix": "pana", "values": [{"value": "Panasonic", "count": 3}]}
+    assert client.get("/api/facets/technology?prefix=Elec&limit=1").get_json()["values"] == [
+        {"value": "Electric vehicles", "count": 5}]
+    missing = client.get("/api/facets/colour?prefix=x")
+    assert missing.status_code == 404 and "no facet named 'colour'" in missing.get_json()["message"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from indexer.search import SearchRequestError
 from indexer.serialize import result_to_dict
 from indexer.store import IndexNotFoundError
 
@@ -30,6 +31,26 @@ def search():
     except IndexNotFoundError as error:
         return _error(503, str(error))
     return jsonify(result_to_dict(result))
+
+
+@bp.get("/facets/<name>")
+def facet_values(name: str):
+    """``/api/facets/company?prefix=Pana``: a facet's values that start with the prefix."""
+    prefix = request.args.get("prefix", "")
+    if len(prefix) > 200 or "\x00" in prefix:
+        return _error(400, "prefix must be at most 200 characters, without NUL")
+    try:
+        limit = min(max(int(request.args.get("limit", "10")), 1), 100)
+    except ValueError:
+        return _error(400, "limit must be a whole number")
+    try:
+        values = get_search_service().facet_values(name, prefix, limit)
+    except SearchRequestError as error:
+        return _error(404, str(error))
+    except IndexNotFoundError as error:
+        return _error(503, str(error))
+    return jsonify({"facet": name, "prefix": prefix,
+                    "values": [{"value": v.value, "count": v.count} for v in values]})
 
 
 @bp.errorhandler(405)

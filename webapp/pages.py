@@ -22,8 +22,8 @@ def search():
         return render_template("pages/error.html", title="Bad request", message=str(error)), 400
     try:
         result = get_search_service().search(search_request)
-    except IndexNotFoundError:
-        return _no_index()
+    except IndexNotFoundError as error:
+        return _no_index(error)
     return render_template(
         "pages/search.html",
         result=result,
@@ -33,6 +33,7 @@ def search():
         pagination=_pagination(result),
         date_links=_date_links(),
         sort_links=_sort_links(result),
+        suggestion_url=_url(with_args(request.args, q=result.suggestion, page=None)) if result.suggestion else None,
     )
 
 
@@ -40,12 +41,17 @@ def search():
 def article(article_id: str):
     try:
         found = get_search_service().get_article(article_id)
-    except IndexNotFoundError:
-        return _no_index()
+    except IndexNotFoundError as error:
+        return _no_index(error)
     if found is None:
         abort(404)
-    return render_template("pages/article.html", article=found,
-                           paragraphs=[p for p in found.body.split("\n\n") if p.strip()])
+    query = request.args.get("q", "")[:1000].replace("\x00", "")
+    service = get_search_service()
+    return render_template(
+        "pages/article.html", article=found, query=query,
+        # Escaped by the search service; only its <mark> around matched words is markup.
+        paragraphs=[Markup(p) for p in service.highlight_paragraphs(found, query)],
+        related=service.related(found.id))
 
 
 @bp.app_errorhandler(404)
@@ -56,10 +62,9 @@ def not_found(_error):
                            message="There is no page or article at this address."), 404
 
 
-def _no_index():
-    return render_template(
-        "pages/error.html", title="No index yet",
-        message="The search index has not been built. Run `newsfacet index` and reload."), 503
+def _no_index(error: IndexNotFoundError):
+    return render_template("pages/error.html", title="The search index is not available",
+                           message=f"{error}. Then reload this page."), 503
 
 
 def _url(args) -> str:
