@@ -240,3 +240,29 @@ def test_facet_type_ahead(client):
         {"value": "Electric vehicles", "count": 5}]
     missing = client.get("/api/facets/colour?prefix=x")
     assert missing.status_code == 404 and "no facet named 'colour'" in missing.get_json()["message"]
+
+
+def test_every_search_is_an_atom_feed(client):
+    from xml.etree import ElementTree
+
+    page = client.get("/?company=Panasonic").get_data(as_text=True)
+    assert 'href="/feed.atom?company=Panasonic"' in page
+    response = client.get("/feed.atom?company=Panasonic")
+    assert response.mimetype == "application/atom+xml"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ElementTree.fromstring(response.data)
+    assert feed.find("a:title", ns).text == "Newsfacet: company: Panasonic"
+    entries = feed.findall("a:entry", ns)
+    assert [e.find("a:updated", ns).text for e in entries][:2] == ["2024-03-31T00:00:00Z", "1970-01-01T00:00:00Z"]
+    assert entries[0].find("a:link", ns).get("href") == f"http://localhost/article/{SEED_MAZDA}"
+    assert "Panasonic" in [c.get("term") for c in entries[0].findall("a:category", ns)]
+
+
+def test_feed_escapes_hostile_text(client):
+    from xml.etree import ElementTree
+
+    response = client.get("/feed.atom?q=rival")
+    feed = ElementTree.fromstring(response.data)  # well-formed whatever the article held
+    title = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text
+    assert title.startswith('<script>alert("pwned")</script>')  # text, not markup
+    assert b"<script>" not in response.data

@@ -1,12 +1,15 @@
 """The HTML pages: search with facets, and the article page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from dataclasses import replace
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from indexer.search import SORTS, SearchResult
 from indexer.store import IndexNotFoundError
 
+from .atom import atom_feed
 from .params import ParameterError, query_string, request_from_args, toggle_args, with_args
 from .services import get_search_service
 
@@ -34,7 +37,33 @@ def search():
         date_links=_date_links(),
         sort_links=_sort_links(result),
         suggestion_url=_url(with_args(request.args, q=result.suggestion, page=None)) if result.suggestion else None,
+        feed_url=url_for("pages.feed") + (f"?{query_string(with_args(request.args, page=None))}"
+                                          if query_string(with_args(request.args, page=None)) else ""),
     )
+
+
+@bp.get("/feed.atom")
+def feed():
+    """The search in the query string as an Atom feed, newest first."""
+    args = with_args(request.args, sort="newest", page=None)
+    try:
+        search_request = request_from_args(args, current_app.config["PER_PAGE"])
+    except ParameterError as error:
+        return render_template("pages/error.html", title="Bad request", message=str(error)), 400
+    try:
+        result = get_search_service().search(replace(search_request, per_page=50))
+    except IndexNotFoundError as error:
+        return _no_index(error)
+    query = query_string(with_args(request.args, page=None))
+    title = " · ".join(part for part in (result.request.query, *[
+        f"{name}: {', '.join(values)}" for name, values in result.request.filters.items()]) if part)
+    body = atom_feed(
+        result,
+        self_url=url_for("pages.feed", _external=True) + (f"?{query}" if query else ""),
+        page_url=url_for("pages.search", _external=True) + (f"?{query}" if query else ""),
+        article_url=lambda article_id: url_for("pages.article", article_id=article_id, _external=True),
+        title=f"Newsfacet: {title or 'all articles'}")
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.get("/article/<path:article_id>")
