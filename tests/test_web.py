@@ -266,3 +266,20 @@ def test_feed_escapes_hostile_text(client):
     title = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text
     assert title.startswith('<script>alert("pwned")</script>')  # text, not markup
     assert b"<script>" not in response.data
+
+
+def test_openapi_describes_every_search_parameter(client):
+    from webapp.params import QUICK_RANGES
+
+    document = client.get("/api/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    assert set(document["paths"]) == {"/api/search", "/api/facets/{name}", "/api/openapi.json"}
+    documented = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
+    assert documented == {"q", "page", "per_page", "sort", "from", "to", "range", "more",
+                          "company", "not_company", "technology", "not_technology",
+                          "source", "not_source", "month", "not_month"}
+    assert set(QUICK_RANGES) == set(next(p for p in document["paths"]["/api/search"]["get"]["parameters"]
+                                         if p["name"] == "range")["schema"]["enum"])
+    result = client.get("/api/search").get_json()
+    schema = document["components"]["schemas"]["SearchResult"]
+    assert set(schema["required"]) <= set(result) and set(result) <= set(schema["properties"])

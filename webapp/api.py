@@ -7,6 +7,7 @@ from indexer.search import SearchRequestError
 from indexer.serialize import result_to_dict
 from indexer.store import IndexNotFoundError
 
+from .openapi import openapi_document
 from .params import ParameterError, request_from_args
 from .services import get_search_service
 
@@ -53,6 +54,16 @@ def facet_values(name: str):
                     "values": [{"value": v.value, "count": v.count} for v in values]})
 
 
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
 @bp.errorhandler(405)
 def method_not_allowed(_error):
     return _error(405, "method not allowed")
+
+
+@bp.errorhandler(500)
+def server_error(_error):
+    return _error(500, "the server could not answer this request")
