@@ -103,3 +103,74 @@ def test_search_then_narrow_by_company(server, page):
     page.locator('.chips.active a').click()  # remove the company filter again
     page.wait_for_url("**/?q=batteries")
     assert result_count(page) == searched
+
+
+def facet_count(page, facet: str, value: str) -> int:
+    return int(page.locator(f'[data-facet="{facet}"] a.facet-value[data-value="{value}"] .n').inner_text())
+
+
+def test_the_search_experience(server, page):
+    page.goto(server + "/")
+    assert result_count(page) == 8
+
+    # Multi-select within a facet is OR, and the other companies keep their counts.
+    page.locator('[data-facet="company"] a[data-value="Toyota"]').click()
+    page.wait_for_url("**company=Toyota**")
+    assert result_count(page) == 2
+    panasonic_before = facet_count(page, "company", "Panasonic")
+    page.locator('[data-facet="company"] a[data-value="Mazda"]').click()
+    page.wait_for_url("**company=Mazda**")
+    assert result_count(page) == 3
+    assert facet_count(page, "company", "Panasonic") == panasonic_before
+
+    # Exclusion with the "not" toggle, undone from its chip.
+    page.goto(server + "/")
+    page.locator('[data-facet="company"] a.not[data-not="Toyota"]').click()
+    page.wait_for_url("**not_company=Toyota**")
+    assert result_count(page) == 6
+    page.locator(".chips.active a.excluded").click()
+    page.wait_for_url(server + "/")
+    assert result_count(page) == 8
+
+    # Date range from the form, then sorting oldest first.
+    page.fill('input[name="from"]', "2024-03-01")
+    page.fill('input[name="to"]', "2024-05-31")
+    page.locator(".date-range button").click()
+    page.wait_for_url("**from=2024-03-01**")
+    assert result_count(page) == 3
+    page.locator(".sort a", has_text="Oldest").click()
+    page.wait_for_url("**sort=oldest**")
+    dates = page.locator(".hit time").evaluate_all("nodes => nodes.map(n => n.getAttribute('datetime'))")
+    assert dates == sorted(dates)
+
+    # Pagination with page numbers.
+    page.goto(server + "/?per_page=3")
+    page.locator('.pagination a[aria-label="Page 2"]').click()
+    page.wait_for_url("**page=2**")
+    assert page.locator('.pagination [aria-current="page"]').inner_text() == "2"
+
+    # Did you mean, then the article page with highlights and related articles.
+    page.goto(server + "/?q=panasonik")
+    page.locator(".suggestion a").click()
+    page.wait_for_url("**q=panasonic**")
+    assert result_count(page) == 3
+    page.locator(".hit h3 a").first.click()
+    page.wait_for_url("**/article/**")
+    assert page.locator("article mark").first.inner_text().lower() == "panasonic"
+    assert page.locator("#related-heading").inner_text() == "Related articles"
+    assert page.locator(".related li").count() >= 1
+
+    # The feed link leads to the same search as Atom.
+    page.goto(server + "/?company=Panasonic")
+    href = page.locator(".feed a").get_attribute("href")
+    assert href == "/feed.atom?company=Panasonic"
+    feed = page.request.get(server + href)
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    assert feed.text().count("<entry>") == 3
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server + "/?q=batteries&company=Panasonic")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "results-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "results-phone.png"), full_page=True)
