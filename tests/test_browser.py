@@ -174,3 +174,15 @@ def test_the_search_experience(server, page):
     page.screenshot(path=str(ARTIFACTS / "results-desktop.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(ARTIFACTS / "results-phone.png"), full_page=True)
+
+
+def test_type_ahead_finds_a_company(server, page):
+    page.goto(server + "/")
+    page.fill("#find-company", "pana")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#values-company option')].some(o => o.value === 'Panasonic')"
+        " && document.querySelectorAll('#values-company option').length === 1")
+    page.fill("#find-company", "Panasonic")
+    page.locator('[data-facet="company"] form.find button').click()
+    page.wait_for_url("**company=Panasonic**")
+    assert result_count(page) == 3
