@@ -37,8 +37,7 @@ def search():
         date_links=_date_links(),
         sort_links=_sort_links(result),
         suggestion_url=_url(with_args(request.args, q=result.suggestion, page=None)) if result.suggestion else None,
-        feed_url=url_for("pages.feed") + (f"?{query_string(with_args(request.args, page=None))}"
-                                          if query_string(with_args(request.args, page=None)) else ""),
+        feed_url=_with_state(url_for("pages.feed")),
     )
 
 
@@ -54,13 +53,12 @@ def feed():
         result = get_search_service().search(replace(search_request, per_page=50))
     except IndexNotFoundError as error:
         return _no_index(error)
-    query = query_string(with_args(request.args, page=None))
     title = " · ".join(part for part in (result.request.query, *[
         f"{name}: {', '.join(values)}" for name, values in result.request.filters.items()]) if part)
     body = atom_feed(
         result,
-        self_url=url_for("pages.feed", _external=True) + (f"?{query}" if query else ""),
-        page_url=url_for("pages.search", _external=True) + (f"?{query}" if query else ""),
+        self_url=_with_state(url_for("pages.feed", _external=True)),
+        page_url=_with_state(url_for("pages.search", _external=True)),
         article_url=lambda article_id: url_for("pages.article", article_id=article_id, _external=True),
         title=f"Newsfacet: {title or 'all articles'}")
     return Response(body, mimetype="application/atom+xml")
@@ -94,6 +92,12 @@ def not_found(_error):
 def _no_index(error: IndexNotFoundError):
     return render_template("pages/error.html", title="The search index is not available",
                            message=f"{error}. Then reload this page."), 503
+
+
+def _with_state(base: str) -> str:
+    """``base`` with the current search's parameters (but the page) appended."""
+    state = query_string(with_args(request.args, page=None))
+    return f"{base}?{state}" if state else base
 
 
 def _url(args) -> str:
