@@ -139,7 +139,9 @@ def serve_command(host: str, port: int, threads: int, index_dir: str) -> None:
 
     app = create_app({"INDEX": os.path.abspath(index_dir)})
     click.echo(f"Serving {os.path.abspath(index_dir)} on http://{host}:{port}/")
-    serve(app, host=host, port=port, threads=threads, ident=None)
+    # No server name in responses; bounded bodies, headers, connections and idle time.
+    serve(app, host=host, port=port, threads=threads, ident=None, max_request_body_size=1_048_576,
+          max_request_header_size=65_536, connection_limit=200, channel_timeout=60, clear_untrusted_proxy_headers=True)
 
 
 if __name__ == "__main__":
