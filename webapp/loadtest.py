@@ -19,6 +19,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +47,30 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(index: Path) -> Iterator[str]:
+    """`newsfacet serve` over ``index`` on a free loopback port; yields its base URL."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port),
+                               "--index", str(index)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    raise RuntimeError(f"newsfacet serve did not start: {server.communicate()[1][-500:]}") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(10)
+        server.stderr.close()
 
 
 def _client(base: str, deadline: float, tally: Tally, offset: int) -> None:
@@ -79,20 +105,7 @@ def run(corpus: list[str], clients: int, seconds: float, new_articles: int = 50)
         for n in range(new_articles):
             (extra / f"new-{n}.txt").write_text(
                 f"Acme Widgets {MARKER} update {n}\n\nAcme Widgets Inc said {MARKER} sales rose in week {n}.\n")
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([*newsfacet, "serve", "--port", str(port), "--index", str(index)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("newsfacet serve did not start") from None
-                    time.sleep(0.1)
+        with serving(index) as base:
             before = _visible(base)
             tally = Tally()
             deadline = time.monotonic() + seconds
@@ -105,9 +118,6 @@ def run(corpus: list[str], clients: int, seconds: float, new_articles: int = 50)
             for thread in threads:
                 thread.join()
             after = _visible(base)
-        finally:
-            server.terminate()
-            server.wait(10)
     latencies = sorted(tally.latencies)
     return {
         "clients": clients, "seconds": seconds, "requests": len(latencies),
