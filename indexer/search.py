@@ -8,7 +8,8 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as day_time, timedelta
 
@@ -24,8 +25,10 @@ from .schema import build_schema, document_to_article
 from .store import IndexStore
 
 MAX_PER_PAGE = 100
+READ_ATTEMPTS = 4
 EXPANDED_FACET_LIMIT = 100
 SNIPPET_CHARS = 240
+T = TypeVar("T")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PLAIN_WORD = re.compile(r"(?<![\w:])[A-Za-z][A-Za-z'-]+(?![\w:*~])")  # words, not fields, prefixes or fuzzy
 # Undated articles sort last whichever way dates run.
@@ -128,32 +131,49 @@ class SearchService:
         self.store = store
         self.schema = build_schema()
 
+    def _read(self, work: Callable[[Searcher], T]) -> T:
+        """Run ``work`` with a fresh searcher; again if a commit replaced files under it.
+
+        Whoosh opens some files of a segment lazily; a reindex committing at that
+        moment can have replaced them, and a new searcher sees the new state whole.
+        """
+        for attempt in range(1, READ_ATTEMPTS):
+            try:
+                with self.store.searcher() as searcher:
+                    return work(searcher)
+            except FileNotFoundError:
+                time.sleep(0.02 * attempt)
+        with self.store.searcher() as searcher:
+            return work(searcher)
+
     def search(self, request: SearchRequest) -> SearchResult:
+        return self._read(lambda searcher: self._search(searcher, request))
+
+    def _search(self, searcher: Searcher, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         per_page = max(1, min(request.per_page, MAX_PER_PAGE))
         query = self.parse_query(request.query)
-        with self.store.searcher() as searcher:
-            filters = {spec.name: spec.filter_query(request.selected(spec.name))
-                       for spec in FACETS if request.selected(spec.name)}
-            masks = {spec.name: spec.filter_query(request.excluded_values(spec.name))
-                     for spec in FACETS if request.excluded_values(spec.name)}
-            dates = _date_range(request.date_from, request.date_to)
-            everything = _combine([*filters.values(), *([dates] if dates else [])])
-            mask = _either(list(masks.values()))
-            sortedby = _order(request.sort, query)
-            page = max(1, request.page)
-            results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page, sortedby=sortedby)
-            total = len(results)
-            pages = max(1, -(-total // per_page))
-            if page > pages:  # past the end: show the last page rather than nothing
-                page = pages
-                results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page,
-                                          sortedby=sortedby)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
-            results.formatter = MarkFormatter()
-            hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])
-            facets = tuple(self._facet(searcher, spec, query, filters, masks, dates, request) for spec in FACETS)
-            suggestion = self._suggest(searcher, request.query, total, everything, mask)
+        filters = {spec.name: spec.filter_query(request.selected(spec.name))
+                   for spec in FACETS if request.selected(spec.name)}
+        masks = {spec.name: spec.filter_query(request.excluded_values(spec.name))
+                 for spec in FACETS if request.excluded_values(spec.name)}
+        dates = _date_range(request.date_from, request.date_to)
+        everything = _combine([*filters.values(), *([dates] if dates else [])])
+        mask = _either(list(masks.values()))
+        sortedby = _order(request.sort, query)
+        page = max(1, request.page)
+        results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page, sortedby=sortedby)
+        total = len(results)
+        pages = max(1, -(-total // per_page))
+        if page > pages:  # past the end: show the last page rather than nothing
+            page = pages
+            results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page,
+                                      sortedby=sortedby)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
+        results.formatter = MarkFormatter()
+        hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])
+        facets = tuple(self._facet(searcher, spec, query, filters, masks, dates, request) for spec in FACETS)
+        suggestion = self._suggest(searcher, request.query, total, everything, mask)
         return SearchResult(
             request=request, total=total, page=page, pages=pages, per_page=per_page, hits=hits,
             facets=facets, understood="*" if isinstance(query, Every) else str(query),
@@ -190,21 +210,22 @@ class SearchService:
 
     def related(self, article_id: str, limit: int = 5) -> tuple[RelatedArticle, ...]:
         """Articles most like this one ("more like this"), identical copies left out."""
-        with self.store.searcher() as searcher:
-            docnum = searcher.document_number(id=article_id)
-            if docnum is None:
-                return ()
-            fields = searcher.stored_fields(docnum)
-            own = _fingerprint(fields)
-            found = []
-            for hit in searcher.more_like(docnum, "body", top=limit * 3, numterms=20):
-                other = hit.fields()
-                if _fingerprint(other) == own:
-                    continue
-                article = document_to_article(other)
-                found.append(RelatedArticle(article.id, article.title, article.date, article.source))
-                if len(found) == limit:
-                    break
+        return self._read(lambda searcher: self._related(searcher, article_id, limit))
+
+    def _related(self, searcher: Searcher, article_id: str, limit: int) -> tuple[RelatedArticle, ...]:
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return ()
+        own = _fingerprint(searcher.stored_fields(docnum))
+        found = []
+        for hit in searcher.more_like(docnum, "body", top=limit * 3, numterms=20):
+            other = hit.fields()
+            if _fingerprint(other) == own:
+                continue
+            article = document_to_article(other)
+            found.append(RelatedArticle(article.id, article.title, article.date, article.source))
+            if len(found) == limit:
+                break
         return tuple(found)
 
     def highlight_paragraphs(self, article: Article, query_text: str) -> tuple[str, ...]:
@@ -230,20 +251,12 @@ class SearchService:
         if spec is None:
             raise SearchRequestError(f"no facet named {facet_name[:40]!r}; facets: {', '.join(facet_names())}")
         wanted = prefix.strip().lower()
-        with self.store.searcher() as searcher:
-            reader = searcher.reader()
-            counts = {}
-            for term in reader.lexicon(spec.field):
-                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                if value.lower().startswith(wanted):
-                    counts[value] = reader.doc_frequency(spec.field, value)
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))[:limit]
-        return tuple(FacetValue(value, count, False) for value, count in ranked)
+        return self._read(lambda searcher: _values_with_prefix(searcher, spec, wanted, limit))
 
     def get_article(self, article_id: str) -> Article | None:
         """The article with this id, or the one an identical copy with this id was folded into."""
-        with self.store.searcher() as searcher:
-            fields = searcher.document(id=article_id) or searcher.document(duplicate_ids=article_id)
+        fields = self._read(lambda searcher: searcher.document(id=article_id)
+                            or searcher.document(duplicate_ids=article_id))
         return document_to_article(fields) if fields else None
 
     def parse_query(self, text: str) -> Query:
@@ -337,3 +350,13 @@ def _hit(hit: WhooshHit) -> SearchHit:
         id=article.id, title=article.title, date=article.date, source=article.source,
         companies=article.companies, technologies=article.technologies, snippet_html=snippet)
 
+
+def _values_with_prefix(searcher: Searcher, spec: FacetSpec, wanted: str, limit: int) -> tuple[FacetValue, ...]:
+    reader = searcher.reader()
+    counts = {}
+    for term in reader.lexicon(spec.field):
+        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        if value.lower().startswith(wanted):
+            counts[value] = reader.doc_frequency(spec.field, value)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))[:limit]
+    return tuple(FacetValue(value, count, False) for value, count in ranked)

@@ -36,6 +36,7 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = "reindex.lock"
 GENERATION_PREFIX = "gen-"
 DEFAULT_LOCK_TIMEOUT = 60.0
+OPEN_ATTEMPTS = 5
 
 
 class IndexNotFoundError(Exception):
@@ -111,10 +112,33 @@ class IndexStore:
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """A searcher over the served generation, closed when the block ends."""
-        ix = self.open_index()
+        """A searcher over the served generation, closed when the block ends.
+
+        A reader that opens the index just as a writer commits can find a segment
+        file the commit has just replaced; opening again finds the new, complete
+        state, so a few quick retries hide the race from the user.
+        """
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                ix = self.open_index()
+            except IndexOutdatedError:
+                raise
+            except IndexNotFoundError:
+                if attempt + 1 == OPEN_ATTEMPTS or not (self.root / CURRENT_FILE).exists():
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+                continue
+            try:
+                searcher = ix.searcher()
+            except OSError:
+                ix.close()
+                if attempt + 1 == OPEN_ATTEMPTS:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+                continue
+            break
         try:
-            with ix.searcher() as searcher:
+            with searcher:
                 yield searcher
         finally:
             ix.close()

@@ -120,3 +120,21 @@ def test_an_index_from_an_older_schema_asks_for_a_full_rebuild(tmp_path):
         store.update([make("b")])
     assert store.rebuild([make("b")]).added == 1
     assert ids(store) == ["b"]
+
+
+def test_a_search_retries_when_a_commit_replaced_files_under_it(tmp_path, monkeypatch):
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([make("a")])
+    service = SearchService(store)
+    calls = []
+    real = SearchService._search
+
+    def flaky(self, searcher, request):
+        calls.append(1)
+        if len(calls) == 1:
+            raise FileNotFoundError("_MAIN_abc.seg")  # what a lazily opened, replaced segment file raises
+        return real(self, searcher, request)
+
+    monkeypatch.setattr(SearchService, "_search", flaky)
+    assert service.search(SearchRequest()).total == 1
+    assert len(calls) == 2

@@ -85,6 +85,8 @@ def _client(base: str, deadline: float, tally: Tally, offset: int) -> None:
                 response.read()
                 if response.status != 200:
                     error = f"{path}: HTTP {response.status}"
+        except urllib.error.HTTPError as failure:
+            error = f"{path}: HTTP {failure.code}: {failure.read()[:300].decode('utf-8', 'replace')}"
         except (urllib.error.URLError, OSError) as failure:
             error = f"{path}: {failure}"
         tally.record(time.monotonic() - started, error)
