@@ -154,10 +154,6 @@ def _mentions(text: str, taxonomy: Taxonomy) -> list[tuple[str, float]]:
     return found
 
 
-def _match(text: str, taxonomy: Taxonomy) -> list[str]:
-    return [name for name, _ in _match_ends(_TOKEN.findall(text), taxonomy)]
-
-
 def _match_ends(tokens: list[str], taxonomy: Taxonomy) -> list[tuple[str, int]]:
     """Longest matches, left to right: each technology with the position after it."""
     matches, position = [], 0
