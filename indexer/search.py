@@ -8,8 +8,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Callable, Mapping
-from typing import TypeVar
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as day_time, timedelta
 
@@ -25,10 +24,8 @@ from .schema import build_schema, document_to_article
 from .store import IndexStore
 
 MAX_PER_PAGE = 100
-READ_ATTEMPTS = 4
 EXPANDED_FACET_LIMIT = 100
 SNIPPET_CHARS = 240
-T = TypeVar("T")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PLAIN_WORD = re.compile(r"(?<![\w:])[A-Za-z][A-Za-z'-]+(?![\w:*~])")  # words, not fields, prefixes or fuzzy
 # Undated articles sort last whichever way dates run.
@@ -131,23 +128,8 @@ class SearchService:
         self.store = store
         self.schema = build_schema()
 
-    def _read(self, work: Callable[[Searcher], T]) -> T:
-        """Run ``work`` with a fresh searcher; again if a commit replaced files under it.
-
-        Whoosh opens some files of a segment lazily; a reindex committing at that
-        moment can have replaced them, and a new searcher sees the new state whole.
-        """
-        for attempt in range(1, READ_ATTEMPTS):
-            try:
-                with self.store.searcher() as searcher:
-                    return work(searcher)
-            except FileNotFoundError:
-                time.sleep(0.02 * attempt)
-        with self.store.searcher() as searcher:
-            return work(searcher)
-
     def search(self, request: SearchRequest) -> SearchResult:
-        return self._read(lambda searcher: self._search(searcher, request))
+        return self.store.read(lambda searcher: self._search(searcher, request))
 
     def _search(self, searcher: Searcher, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
@@ -210,7 +192,7 @@ class SearchService:
 
     def related(self, article_id: str, limit: int = 5) -> tuple[RelatedArticle, ...]:
         """Articles most like this one ("more like this"), identical copies left out."""
-        return self._read(lambda searcher: self._related(searcher, article_id, limit))
+        return self.store.read(lambda searcher: self._related(searcher, article_id, limit))
 
     def _related(self, searcher: Searcher, article_id: str, limit: int) -> tuple[RelatedArticle, ...]:
         docnum = searcher.document_number(id=article_id)
@@ -251,11 +233,11 @@ class SearchService:
         if spec is None:
             raise SearchRequestError(f"no facet named {facet_name[:40]!r}; facets: {', '.join(facet_names())}")
         wanted = prefix.strip().lower()
-        return self._read(lambda searcher: _values_with_prefix(searcher, spec, wanted, limit))
+        return self.store.read(lambda searcher: _values_with_prefix(searcher, spec, wanted, limit))
 
     def get_article(self, article_id: str) -> Article | None:
         """The article with this id, or the one an identical copy with this id was folded into."""
-        fields = self._read(lambda searcher: searcher.document(id=article_id)
+        fields = self.store.read(lambda searcher: searcher.document(id=article_id)
                             or searcher.document(duplicate_ids=article_id))
         return document_to_article(fields) if fields else None
 

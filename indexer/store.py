@@ -19,11 +19,12 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
@@ -32,11 +33,12 @@ from whoosh.searching import Searcher
 from .article import Article
 from .schema import article_to_document, build_schema
 
+T = TypeVar("T")
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "reindex.lock"
 GENERATION_PREFIX = "gen-"
 DEFAULT_LOCK_TIMEOUT = 60.0
-OPEN_ATTEMPTS = 5
+READ_ATTEMPTS = 5
 
 
 class IndexNotFoundError(Exception):
@@ -112,36 +114,35 @@ class IndexStore:
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """A searcher over the served generation, closed when the block ends.
-
-        A reader that opens the index just as a writer commits can find a segment
-        file the commit has just replaced; opening again finds the new, complete
-        state, so a few quick retries hide the race from the user.
-        """
-        for attempt in range(OPEN_ATTEMPTS):
-            try:
-                ix = self.open_index()
-            except IndexOutdatedError:
-                raise
-            except IndexNotFoundError:
-                if attempt + 1 == OPEN_ATTEMPTS or not (self.root / CURRENT_FILE).exists():
-                    raise
-                time.sleep(0.02 * (attempt + 1))
-                continue
-            try:
-                searcher = ix.searcher()
-            except OSError:
-                ix.close()
-                if attempt + 1 == OPEN_ATTEMPTS:
-                    raise
-                time.sleep(0.02 * (attempt + 1))
-                continue
-            break
+        """A searcher over the served generation, closed when the block ends."""
+        ix = self.open_index()
         try:
-            with searcher:
+            with ix.searcher() as searcher:
                 yield searcher
         finally:
             ix.close()
+
+    def read(self, work: Callable[[Searcher], T]) -> T:
+        """Run ``work`` with a searcher over the served generation; again if a commit raced it.
+
+        A reader that opens the index, or lazily opens one of a segment's files, just
+        as a writer commits can find a file the commit has replaced; a fresh searcher
+        sees the new, complete state, so a few quick retries hide the race from users.
+        """
+        for attempt in range(1, READ_ATTEMPTS):
+            try:
+                with self.searcher() as searcher:
+                    return work(searcher)
+            except IndexOutdatedError:
+                raise
+            except IndexNotFoundError:
+                if not (self.root / CURRENT_FILE).exists():
+                    raise  # no index at all: nothing to wait for
+            except FileNotFoundError:
+                pass
+            time.sleep(0.02 * attempt)
+        with self.searcher() as searcher:
+            return work(searcher)
 
     # -- writing ---------------------------------------------------------------
 
