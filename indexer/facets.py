@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh import sorting
-from whoosh.query import Or, Query, Term
-from whoosh.searching import Searcher
-
+from .facet_columns import ValueCounts
 from .schema import COMPANY_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
 
 
@@ -38,7 +35,8 @@ class FacetSpec:
     """A facet over a multi-valued keyword field of the index.
 
     ``name`` is both the request parameter and the key in results; values within
-    one facet combine with OR, facets with each other with AND.
+    one facet combine with OR, facets with each other with AND. Its values are
+    counted from the field's arrays (:mod:`.facet_columns`), not by Whoosh.
     """
 
     name: str
@@ -48,28 +46,13 @@ class FacetSpec:
     # "count": most frequent first; "newest": by value, highest first (months).
     order: str = "count"
 
-    def filter_query(self, values: tuple[str, ...]) -> Query:
-        return Or([Term(self.field, value) for value in values])
-
-    def count(self, searcher: Searcher, query: Query, filter_query: Query | None,
-              mask: Query | None = None) -> dict[str, int]:
-        """How many matching documents carry each value of this facet."""
-        facet = sorting.FieldFacet(self.field, allow_overlap=True)
-        results = searcher.search(query, filter=filter_query, mask=mask, limit=1,
-                                  groupedby={self.name: facet}, maptype=sorting.Count)
-        return {str(value): count for value, count in results.groups(self.name).items() if value}
-
-    def build(self, counts: dict[str, int], selected: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Facet:
+    def build(self, counts: ValueCounts, selected: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Facet:
         """The facet's top values; selected and excluded values always shown, even outside the top."""
-        if self.order == "newest":
-            ranked = sorted(counts.items(), key=lambda item: item[0], reverse=True)
-        else:
-            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
-        top = ranked[:self.limit]
+        top = counts.top(self.limit, self.order)
         shown = {value for value, _ in top}
         top += [(value, counts.get(value, 0)) for value in (*selected, *excluded) if value not in shown]
         values = tuple(FacetValue(value, count, value in selected, value in excluded) for value, count in top)
-        return Facet(self.name, self.label, values, truncated=len(ranked) > self.limit)
+        return Facet(self.name, self.label, values, truncated=len(counts) > self.limit)
 
 
 FACETS: tuple[FacetSpec, ...] = (

@@ -5,6 +5,7 @@ they answer the same query the same way.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 import time
@@ -12,25 +13,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as day_time, timedelta
 
-from whoosh import highlight, sorting
+import numpy as np
+from whoosh import highlight
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser
-from whoosh.query import And, DateRange, Every, FuzzyTerm, NullQuery, Or, Query
-from whoosh.searching import Hit as WhooshHit
+from whoosh.query import Every, FuzzyTerm, NullQuery, Query
 from whoosh.searching import Searcher
 
 from .article import Article
 from .facets import FACETS, Facet, FacetSpec, FacetValue, facet_names, facet_spec
+from .facet_columns import FacetColumns, sortable_date
+from .matching import Matches, Unsupported, top_documents
 from .schema import build_schema, document_to_article
+from .snapshot import IndexSnapshot, Snapshots
+from .snippets import lead, snippet
+from .stemming import stem
 from .store import IndexStore
 
 MAX_PER_PAGE = 100
 EXPANDED_FACET_LIMIT = 100
-SNIPPET_CHARS = 240
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PLAIN_WORD = re.compile(r"(?<![\w:])[A-Za-z][A-Za-z'-]+(?![\w:*~])")  # words, not fields, prefixes or fuzzy
-# Undated articles sort last whichever way dates run.
-NEWEST_FIRST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("date", reverse=True)])
-OLDEST_FIRST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("date")])
 
 
 SORTS = ("relevance", "newest", "oldest")
@@ -122,64 +124,122 @@ class MarkFormatter(highlight.Formatter):
 
 
 class SearchService:
-    """Reads the index that an :class:`IndexStore` serves; opens a searcher per call."""
+    """Reads the index that an :class:`IndexStore` serves, through one snapshot per committed state.
+
+    Matching is Whoosh's; the set of matches, the filters and every facet count
+    are NumPy masks and arrays over document numbers (see :mod:`.facet_columns`),
+    and only the hits shown are loaded and highlighted.
+    """
 
     def __init__(self, store: IndexStore) -> None:
         self.store = store
         self.schema = build_schema()
+        self.snapshots = Snapshots(store, [spec.field for spec in FACETS], scored=("title", "body"))
+        self._parse = functools.lru_cache(maxsize=512)(self._parse_uncached)
+
+    def close(self) -> None:
+        """Close the open searcher (a service is usable again afterwards; it reopens)."""
+        self.snapshots.close()
 
     def search(self, request: SearchRequest) -> SearchResult:
-        return self.store.read(lambda searcher: self._search(searcher, request))
+        return self.snapshots.read(lambda snapshot: self._search(snapshot, request))
 
-    def _search(self, searcher: Searcher, request: SearchRequest) -> SearchResult:
+    def _search(self, snapshot: IndexSnapshot, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        columns = snapshot.columns
         per_page = max(1, min(request.per_page, MAX_PER_PAGE))
         query = self.parse_query(request.query)
-        filters = {spec.name: spec.filter_query(request.selected(spec.name))
-                   for spec in FACETS if request.selected(spec.name)}
-        masks = {spec.name: spec.filter_query(request.excluded_values(spec.name))
-                 for spec in FACETS if request.excluded_values(spec.name)}
-        dates = _date_range(request.date_from, request.date_to)
-        everything = _combine([*filters.values(), *([dates] if dates else [])])
-        mask = _either(list(masks.values()))
-        sortedby = _order(request.sort, query)
-        page = max(1, request.page)
-        results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page, sortedby=sortedby)
-        total = len(results)
+        found = self._matched(snapshot, query)
+        matched = found.mask if isinstance(found, Matches) else found
+        selected = {spec.name: columns.column(spec.field).docs_with(request.selected(spec.name), columns.size)
+                    for spec in FACETS if request.selected(spec.name)}
+        excluded = {spec.name: columns.column(spec.field).docs_with(request.excluded_values(spec.name),
+                                                                   columns.size)
+                    for spec in FACETS if request.excluded_values(spec.name)}
+        dates = self._dates(columns, request.date_from, request.date_to)
+        keep = [*selected.values(), *([dates] if dates is not None else [])]
+        drop = list(excluded.values())
+        chosen = _narrow(matched, keep, drop)
+        total = int(np.count_nonzero(chosen))
         pages = max(1, -(-total // per_page))
-        if page > pages:  # past the end: show the last page rather than nothing
-            page = pages
-            results = searcher.search(query, filter=everything, mask=mask, limit=page * per_page,
-                                      sortedby=sortedby)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
-        results.formatter = MarkFormatter()
-        hits = tuple(_hit(hit) for hit in results[(page - 1) * per_page:page * per_page])
-        facets = tuple(self._facet(searcher, spec, query, filters, masks, dates, request) for spec in FACETS)
-        suggestion = self._suggest(searcher, request.query, total, everything, mask)
+        page = min(max(1, request.page), pages)  # past the end: the last page rather than nothing
+        ranked = self._ranked(snapshot, query, found, chosen, request.sort, page * per_page)
+        terms = self._highlight_terms(snapshot, query)
+        hits = tuple(_hit(snapshot.searcher.stored_fields(int(docnum)), terms)
+                     for docnum in ranked[(page - 1) * per_page:page * per_page])
+        facets = tuple(self._facet(columns, spec, matched, selected, excluded, dates, request) for spec in FACETS)
+        suggestion = self._suggest(snapshot, request.query, total, keep, drop)
         return SearchResult(
             request=request, total=total, page=page, pages=pages, per_page=per_page, hits=hits,
             facets=facets, understood="*" if isinstance(query, Every) else str(query),
             took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion)
 
-    def _suggest(self, searcher: Searcher, text: str, total: int, everything: Query | None,
-                 mask: Query | None) -> str | None:
+    def _matched(self, snapshot: IndexSnapshot, query: Query) -> Matches | np.ndarray:
+        """The live documents the query matches, with scores when ranked here (never changed in place).
+
+        Terms joined by AND, OR and NOT are matched and scored over arrays; other
+        kinds (phrases, prefixes, fuzzy terms) come from Whoosh as a bare mask.
+        """
+        try:
+            return snapshot.evaluator.evaluate(query)
+        except Unsupported:
+            mask = np.zeros(snapshot.columns.size, bool)
+            mask[np.fromiter(snapshot.searcher.docs_for_query(query), dtype=np.int64)] = True
+            return mask
+
+    def _dates(self, columns: FacetColumns, start: date | None, end: date | None) -> np.ndarray | None:
+        """Articles dated from the start of ``start`` to the end of ``end`` (UTC)."""
+        if not start and not end:
+            return None
+        field = self.schema["date"]
+        low = sortable_date(field, datetime.combine(start, day_time.min)) if start else None
+        high = (sortable_date(field, datetime.combine(end + timedelta(days=1), day_time.min)
+                              - timedelta(microseconds=1)) if end else None)
+        return columns.dated_between(low, high)
+
+    def _ranked(self, snapshot: IndexSnapshot, query: Query, found: Matches | np.ndarray, chosen: np.ndarray,
+                sort: str, limit: int) -> np.ndarray:
+        """Document numbers of the first ``limit`` chosen documents in the requested order."""
+        if sort == "relevance" and not isinstance(query, Every):
+            if isinstance(found, Matches):
+                return top_documents(chosen, found.scores, limit)
+            # Whoosh ranks what it matched itself; the chosen documents are its filter.
+            allowed = None if chosen is found else set(np.flatnonzero(chosen).tolist())
+            results = snapshot.searcher.search(query, filter=allowed, limit=limit)
+            return np.array([docnum for _, docnum in results.top_n], dtype=np.int64)
+        order = "oldest" if sort == "oldest" else "newest"  # an empty query lists newest first
+        return snapshot.columns.in_order(chosen, order)[:limit]
+
+    def _highlight_terms(self, snapshot: IndexSnapshot, query: Query) -> frozenset[str]:
+        """The indexed words the query looks for in the body, prefixes and fuzzy terms expanded."""
+        if isinstance(query, Every):
+            return frozenset()
+        reader = snapshot.searcher.reader()
+        # One field per call: Whoosh's existing_terms skips other fields once it has found one.
+        words = {_text(text) for _, text in query.existing_terms(reader, expand=True, fieldname="body")}
+        # A fuzzy match is found on the unstemmed copy; the body shows it by its stem.
+        words |= {stem(_text(text)) for _, text in query.existing_terms(reader, expand=True, fieldname="plain")}
+        return frozenset(words)
+
+    def _suggest(self, snapshot: IndexSnapshot, text: str, total: int, keep: list[np.ndarray],
+                 drop: list[np.ndarray]) -> str | None:
         """A spelling correction, offered only when it finds more than the query as typed.
 
         Words are corrected against the unstemmed copy of the text: corrected
-        against stems, "pirnting" would become "first".
+        against stems, "pirnting" would become "first". Words the index knows
+        are left alone, so a query without typos costs one lookup per word.
         """
         words = _PLAIN_WORD.findall(text)
         if not words or len(text) > 200:
             return None
-        corrector = searcher.corrector("plain")
-        reader = searcher.reader()
+        reader = snapshot.searcher.reader()
         corrected = []
         for word in words:
             lower = word.lower()
             if len(lower) < 3 or word in ("AND", "OR", "NOT") or reader.doc_frequency("plain", lower):
                 corrected.append(word)
                 continue
-            suggestions = corrector.suggest(lower, limit=1, maxdist=2)
+            suggestions = snapshot.searcher.corrector("plain").suggest(lower, limit=1, maxdist=2)
             corrected.append(suggestions[0] if suggestions else word)
         if corrected == words:
             return None
@@ -187,12 +247,13 @@ class SearchService:
         for word, fixed in zip(words, corrected):
             if word != fixed:
                 suggestion = re.sub(rf"\b{re.escape(word)}\b", fixed, suggestion, count=1)
-        found = len(searcher.search(self.parse_query(suggestion), filter=everything, mask=mask, limit=1))
-        return suggestion if found > total else None
+        found = self._matched(snapshot, self.parse_query(suggestion))
+        found = _narrow(found.mask if isinstance(found, Matches) else found, keep, drop)
+        return suggestion if np.count_nonzero(found) > total else None
 
     def related(self, article_id: str, limit: int = 5) -> tuple[RelatedArticle, ...]:
         """Articles most like this one ("more like this"), identical copies left out."""
-        return self.store.read(lambda searcher: self._related(searcher, article_id, limit))
+        return self.snapshots.read(lambda snapshot: self._related(snapshot.searcher, article_id, limit))
 
     def _related(self, searcher: Searcher, article_id: str, limit: int) -> tuple[RelatedArticle, ...]:
         docnum = searcher.document_number(id=article_id)
@@ -233,21 +294,31 @@ class SearchService:
         if spec is None:
             raise SearchRequestError(f"no facet named {facet_name[:40]!r}; facets: {', '.join(facet_names())}")
         wanted = prefix.strip().lower()
-        return self.store.read(lambda searcher: _values_with_prefix(searcher, spec, wanted, limit))
+
+        def values(snapshot: IndexSnapshot) -> tuple[FacetValue, ...]:
+            counts = snapshot.columns.column(spec.field).counts(snapshot.columns.alive).as_dict()
+            ranked = sorted(((v, c) for v, c in counts.items() if v.lower().startswith(wanted)),
+                            key=lambda item: (-item[1], item[0].lower()))
+            return tuple(FacetValue(value, count, False) for value, count in ranked[:limit])
+
+        return self.snapshots.read(values)
 
     def get_article(self, article_id: str) -> Article | None:
         """The article with this id, or the one an identical copy with this id was folded into."""
-        fields = self.store.read(lambda searcher: searcher.document(id=article_id)
-                            or searcher.document(duplicate_ids=article_id))
+        fields = self.snapshots.read(lambda snapshot: snapshot.searcher.document(id=article_id)
+                                     or snapshot.searcher.document(duplicate_ids=article_id))
         return document_to_article(fields) if fields else None
 
     def parse_query(self, text: str) -> Query:
         """Whoosh query syntax when it parses into something; otherwise the plain words.
 
         A typo in the syntax (an unbalanced quote, a stray operator, an unknown
-        field) must still find what the words would find, never fail.
+        field) must still find what the words would find, never fail. Parsed
+        queries are remembered: the same few queries come back again and again.
         """
-        text = text.strip()
+        return self._parse(text.strip())
+
+    def _parse_uncached(self, text: str) -> Query:
         if not _WORD.search(text):
             return Every()
         parser = MultifieldParser(["title", "body"], self.schema, group=AndGroup)
@@ -262,39 +333,33 @@ class SearchService:
         # Nothing left but operators or stop words: list everything rather than nothing.
         return Every() if _is_null(query) else query.accept(_fuzzy_on_plain_words)
 
-    def _facet(self, searcher: Searcher, spec: FacetSpec, query: Query, filters: dict[str, Query],
-               masks: dict[str, Query], dates: Query | None, request: SearchRequest) -> Facet:
+    def _facet(self, columns: FacetColumns, spec: FacetSpec, matched: np.ndarray,
+               selected: dict[str, np.ndarray], excluded: dict[str, np.ndarray], dates: np.ndarray | None,
+               request: SearchRequest) -> Facet:
         # Each facet is counted with every filter but its own, so choosing one
         # company still shows how many articles the other companies would add.
-        others = _combine([q for name, q in filters.items() if name != spec.name] + ([dates] if dates else []))
-        mask = _either([q for name, q in masks.items() if name != spec.name])
-        counts = spec.count(searcher, query, others, mask)
+        keep = [mask for name, mask in selected.items() if name != spec.name] + ([dates] if dates is not None else [])
+        drop = [mask for name, mask in excluded.items() if name != spec.name]
+        counts = columns.column(spec.field).counts(_narrow(matched, keep, drop))
         if spec.name in request.expanded:
             spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
         return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
 
 
-def _order(sort: str, query: Query) -> sorting.FacetType | None:
-    if sort == "newest" or (sort == "relevance" and isinstance(query, Every)):
-        return NEWEST_FIRST  # an empty query lists everything, newest first
-    if sort == "oldest":
-        return OLDEST_FIRST
-    return None
+def _narrow(matched: np.ndarray, keep: list[np.ndarray], drop: list[np.ndarray]) -> np.ndarray:
+    """The matched documents that are in every ``keep`` mask and in no ``drop`` mask.
 
-
-def _date_range(start: date | None, end: date | None) -> Query | None:
-    """Articles dated from the start of ``start`` to the end of ``end`` (UTC)."""
-    if not start and not end:
-        return None
-    low = datetime.combine(start, day_time.min) if start else None
-    high = datetime.combine(end + timedelta(days=1), day_time.min) - timedelta(microseconds=1) if end else None
-    return DateRange("date", low, high)
-
-
-def _either(queries: list[Query]) -> Query | None:
-    if not queries:
-        return None
-    return queries[0] if len(queries) == 1 else Or(queries)
+    Returns ``matched`` itself when there is nothing to narrow by, so callers can
+    tell an unfiltered search; never changes its arguments.
+    """
+    if not keep and not drop:
+        return matched
+    narrowed = matched.copy()
+    for mask in keep:
+        narrowed &= mask
+    for mask in drop:
+        narrowed &= ~mask
+    return narrowed
 
 
 def _fuzzy_on_plain_words(query: Query) -> Query:
@@ -310,35 +375,18 @@ def _fingerprint(fields: dict) -> str:
     return " ".join(f"{fields.get('title', '')} {fields.get('body', '')}".lower().split())
 
 
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 def _is_null(query: Query) -> bool:
     return query is NullQuery or isinstance(query, type(NullQuery))
 
 
-def _combine(queries: list[Query]) -> Query | None:
-    if not queries:
-        return None
-    return queries[0] if len(queries) == 1 else And(queries)
-
-
-def _hit(hit: WhooshHit) -> SearchHit:
-    article = document_to_article(hit.fields())
-    snippet = hit.highlights("body", top=1) if article.body else ""
-    if not snippet:
-        lead = article.body[:SNIPPET_CHARS]
-        if len(article.body) > SNIPPET_CHARS:
-            lead = lead.rsplit(" ", 1)[0] + " …"
-        snippet = html.escape(lead, quote=False)
+def _hit(fields: dict, terms: frozenset[str]) -> SearchHit:
+    """A hit as shown: the article's fields and one highlighted excerpt of its body."""
+    article = document_to_article(fields)
     return SearchHit(
         id=article.id, title=article.title, date=article.date, source=article.source,
-        companies=article.companies, technologies=article.technologies, snippet_html=snippet)
-
-
-def _values_with_prefix(searcher: Searcher, spec: FacetSpec, wanted: str, limit: int) -> tuple[FacetValue, ...]:
-    reader = searcher.reader()
-    counts = {}
-    for term in reader.lexicon(spec.field):
-        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-        if value.lower().startswith(wanted):
-            counts[value] = reader.doc_frequency(spec.field, value)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))[:limit]
-    return tuple(FacetValue(value, count, False) for value, count in ranked)
+        companies=article.companies, technologies=article.technologies,
+        snippet_html=snippet(article.body, terms, stem) if terms else lead(article.body))

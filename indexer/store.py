@@ -19,26 +19,24 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
-
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, Index
 from whoosh.searching import Searcher
 
 from .article import Article
 from .schema import article_to_document, build_schema
 
-T = TypeVar("T")
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "reindex.lock"
 GENERATION_PREFIX = "gen-"
 DEFAULT_LOCK_TIMEOUT = 60.0
-READ_ATTEMPTS = 5
+INDEX_NAME = "MAIN"  # Whoosh's default index name inside a generation folder
 
 
 class IndexNotFoundError(Exception):
@@ -122,27 +120,17 @@ class IndexStore:
         finally:
             ix.close()
 
-    def read(self, work: Callable[[Searcher], T]) -> T:
-        """Run ``work`` with a searcher over the served generation; again if a commit raced it.
+    def served_state(self) -> tuple[Path, int]:
+        """The served generation and its latest commit: what a reader must reopen when it changes.
 
-        A reader that opens the index, or lazily opens one of a segment's files, just
-        as a writer commits can find a file the commit has replaced; a fresh searcher
-        sees the new, complete state, so a few quick retries hide the race from users.
+        Cheap enough to ask on every request: one small file read and one folder listing.
         """
-        for attempt in range(1, READ_ATTEMPTS):
-            try:
-                with self.searcher() as searcher:
-                    return work(searcher)
-            except IndexOutdatedError:
-                raise
-            except IndexNotFoundError:
-                if not (self.root / CURRENT_FILE).exists():
-                    raise  # no index at all: nothing to wait for
-            except FileNotFoundError:
-                pass
-            time.sleep(0.02 * attempt)
-        with self.searcher() as searcher:
-            return work(searcher)
+        generation = self.current_generation()
+        return generation, TOC._latest_generation(FileStorage(str(generation)), INDEX_NAME)
+
+    def has_pointer(self) -> bool:
+        """Whether an index was ever built here (a reader may wait for a swap under way)."""
+        return (self.root / CURRENT_FILE).exists()
 
     # -- writing ---------------------------------------------------------------
 

@@ -1,0 +1,131 @@
+"""Matching and ranking with NumPy: which documents a query matches, and their BM25F scores.
+
+The queries people type parse into terms joined by AND, OR and NOT. For
+those, the matched documents are a mask and the scores an array over all
+document numbers, computed from posting lists read in bulk; the ranking is
+Whoosh's own BM25F (same formula, same statistics), so results come in the
+order Whoosh would give them. Other query kinds (phrases, prefixes, fuzzy
+terms, ranges) raise :class:`Unsupported` and are left to Whoosh.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from math import log
+
+import numpy as np
+from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Query, Term
+from whoosh.searching import Searcher
+
+from .facet_columns import FacetColumns
+from .postings import term_postings
+
+K1 = 1.2  # Whoosh's BM25F defaults
+B = 0.75
+TERM_CACHE_SIZE = 256
+
+
+class Unsupported(Exception):
+    """A query kind this module does not evaluate; Whoosh's matcher handles it."""
+
+
+@dataclass(frozen=True)
+class Matches:
+    mask: np.ndarray  # bool per document: matched and live
+    scores: np.ndarray  # float per document (0 where not matched)
+
+
+class QueryEvaluator:
+    """Evaluates queries over one snapshot's documents, keeping recent terms' postings."""
+
+    def __init__(self, searcher: Searcher, columns: FacetColumns) -> None:
+        self.searcher = searcher
+        self.columns = columns
+        self.leaves = searcher.reader().leaf_readers()
+        self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def evaluate(self, query: Query) -> Matches:
+        """The live documents ``query`` matches and their scores; raises :class:`Unsupported`."""
+        mask, scores = self._node(query)
+        return Matches(mask & self.columns.alive, scores)
+
+    def _node(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        boost = getattr(query, "boost", 1.0)
+        if isinstance(query, Term) and query.fieldname in self.columns.lengths:
+            mask, scores = self._term(query.fieldname, query.text)
+        elif isinstance(query, And):
+            mask, scores = self._all(query.subqueries)
+        elif isinstance(query, Or) and getattr(query, "scale", None) is None:
+            parts = [self._node(q) for q in query.subqueries]
+            mask = np.logical_or.reduce([m for m, _ in parts]) if parts else self._none()
+            scores = np.add.reduce([s for _, s in parts]) if parts else self._zeros()
+        elif isinstance(query, AndNot):
+            mask, scores = self._node(query.a)
+            mask = mask & ~self._node(query.b)[0]
+        elif isinstance(query, Every):
+            mask, scores = self.columns.alive, self._zeros()
+        elif query is NullQuery or isinstance(query, type(NullQuery)):
+            mask, scores = self._none(), self._zeros()
+        else:
+            raise Unsupported(type(query).__name__)
+        return mask, scores * boost if boost != 1.0 else scores
+
+    def _all(self, subqueries: list[Query]) -> tuple[np.ndarray, np.ndarray]:
+        wanted = [q for q in subqueries if not isinstance(q, Not)]
+        unwanted = [q.query for q in subqueries if isinstance(q, Not)]
+        mask = self.columns.alive.copy()
+        scores = self._zeros()
+        for q in wanted:
+            part_mask, part_scores = self._node(q)
+            mask &= part_mask
+            scores += part_scores
+        for q in unwanted:
+            mask &= ~self._node(q)[0]
+        return mask, scores
+
+    def _term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids, weights = self._postings(field, text)
+        mask = self._none()
+        mask[ids] = True
+        scores = self._zeros()
+        if len(ids):
+            scores[ids] = self._bm25(field, text, weights, self.columns.lengths[field][ids])
+        return mask, scores
+
+    def _bm25(self, field: str, text: str, weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Whoosh's BM25F: its idf, its average field length, its length approximation."""
+        reader = self.searcher.reader()
+        idf = log(reader.doc_count_all() / (reader.doc_frequency(field, text) + 1)) + 1
+        average = self.searcher.avg_field_length(field) or 1
+        return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+
+    def _postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (field, text)
+        if key in self._terms:
+            self._terms.move_to_end(key)
+            return self._terms[key]
+        parts = [term_postings(leaf, field, text) for leaf, _ in self.leaves]
+        ids = np.concatenate([p[0] + offset for p, (_, offset) in zip(parts, self.leaves)])
+        weights = np.concatenate([p[1] for p in parts])
+        self._terms[key] = (ids, weights)
+        if len(self._terms) > TERM_CACHE_SIZE:
+            self._terms.popitem(last=False)
+        return ids, weights
+
+    def _none(self) -> np.ndarray:
+        return np.zeros(self.columns.size, bool)
+
+    def _zeros(self) -> np.ndarray:
+        return np.zeros(self.columns.size, np.float64)
+
+
+def top_documents(mask: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """Document numbers of the ``limit`` best-scoring documents in ``mask``, best first;
+    equal scores in document order, as Whoosh orders them."""
+    candidates = np.flatnonzero(mask)
+    if len(candidates) > limit:
+        # Keep every candidate scoring at least the limit-th best, ties included.
+        threshold = np.partition(scores[candidates], len(candidates) - limit)[len(candidates) - limit]
+        candidates = candidates[scores[candidates] >= threshold]
+    order = np.lexsort((candidates, -scores[candidates]))
+    return candidates[order[:limit]]
