@@ -9,12 +9,11 @@ matched words. Text is HTML-escaped; matched words alone are wrapped in
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
 
-# The word pattern of Whoosh's default tokenizer, so excerpts mark what the index matched.
-_WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
 SNIPPET_CHARS = 240
 CONTEXT_CHARS = 90
 
@@ -34,7 +33,7 @@ def snippet(body: str, terms: frozenset[str], stem: Callable[[str], str],
     ``terms`` are index terms (stems); a word matches when its stem, or the
     word itself in lower case, is one of them.
     """
-    matches = [(m.start(), m.end()) for m in _WORD.finditer(body)
+    matches = [(m.start(), m.end()) for m in _candidates(terms).finditer(body)
                if (word := m.group().lower()) in terms or stem(word) in terms]
     if not matches:
         return lead(body, limit)
@@ -48,6 +47,14 @@ def snippet(body: str, terms: frozenset[str], stem: Callable[[str], str],
     parts.append(html.escape(body[position:end], quote=False))
     text = " ".join("".join(parts).split())  # newlines and runs of spaces read as one space
     return f"{'… ' if start > 0 else ''}{text}{' …' if end < len(body) else ''}"
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """Words that may stem to one of ``terms``: those starting as a stem does, less its last
+    letter (Snowball turns a final "y" into "i"). Only these are stemmed, not every word."""
+    starts = sorted({re.escape(term[:max(2, len(term) - 1)]) for term in terms}, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(starts)})\w*(?:\.?\w+)*", re.IGNORECASE | re.UNICODE)
 
 
 def _best_window(body: str, matches: list[tuple[int, int]], limit: int) -> tuple[int, int]:

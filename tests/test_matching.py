@@ -1,0 +1,108 @@
+"""Matching, ranking and facet counting over arrays agree with Whoosh's own answers."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from whoosh import sorting
+
+from indexer.facet_columns import FacetColumns
+from indexer.facets import FACETS
+from indexer.matching import QueryEvaluator, Unsupported, top_documents
+from indexer.reindex import reindex
+from indexer.search import SearchService
+from indexer.snapshot import Snapshots
+from indexer.store import IndexStore
+
+from .paths import SHARED
+
+QUERIES = ["battery", "electric vehicles", "toyota OR honda", "chip NOT sony", "semiconductor factory",
+           "sales", "panasonic", "nothingmatchesthis", "cars OR chips OR batteries", "title:tesla"]
+
+
+def _compare(store: IndexStore, texts: list[str], top: int = 20) -> None:
+    service = SearchService(store)
+
+    def check(snapshot) -> None:
+        for text in texts:
+            query = service.parse_query(text)
+            found = snapshot.evaluator.evaluate(query)
+            whoosh = snapshot.searcher.search(query, limit=top)
+            assert int(found.mask.sum()) == len(whoosh), text
+            assert list(top_documents(found.mask, found.scores, top)) == [d for _, d in whoosh.top_n], text
+            for spec in FACETS:
+                grouped = snapshot.searcher.search(
+                    query, limit=1, groupedby={"f": sorting.FieldFacet(spec.field, allow_overlap=True)},
+                    maptype=sorting.Count).groups("f")
+                expected = {str(value): count for value, count in grouped.items() if value}
+                assert snapshot.columns.column(spec.field).counts(found.mask).as_dict() == expected, (text, spec.name)
+
+    try:
+        service.snapshots.read(check)
+    finally:
+        service.close()
+
+
+def test_matches_ranks_and_counts_like_whoosh(sample_store):
+    _compare(sample_store, QUERIES)
+
+
+def test_deleted_and_rewritten_articles_are_left_out(sample_store, tmp_path):
+    """After an incremental update the old copy of a changed article is deleted in its segment."""
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text(json.dumps({"id": "extra", "title": "Battery maker expands",
+                                   "body": "A battery maker said sales of electric vehicles batteries rose."}) + "\n")
+    reindex([changed], sample_store)
+    changed.write_text(json.dumps({"id": "extra", "title": "Battery maker expands again",
+                                   "body": "Battery sales rose; Panasonic said so."}) + "\n")
+    reindex([changed], sample_store)
+    with sample_store.searcher() as searcher:
+        assert searcher.reader().has_deletions()
+    _compare(sample_store, QUERIES)
+
+
+def test_queries_whoosh_must_match_are_said_to_be_unsupported(sample_store):
+    service = SearchService(sample_store)
+    try:
+        for text in ['"electric vehicles"', "batt*", "panasonik~"]:
+            with pytest.raises(Unsupported):
+                service.snapshots.read(lambda snapshot: snapshot.evaluator.evaluate(service.parse_query(text)))
+    finally:
+        service.close()
+
+
+def test_facet_arrays_are_read_once_per_segment(sample_store, tmp_path):
+    """An incremental commit adds a segment; the arrays of the old ones are reused."""
+    snapshots = Snapshots(sample_store, [spec.field for spec in FACETS])
+    first = snapshots.read(lambda snapshot: snapshot.columns)
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps({"id": "new", "title": "Sony opens plant", "body": "Sony Group said."}) + "\n")
+    reindex([extra], sample_store)
+    second = snapshots.read(lambda snapshot: snapshot.columns)
+    snapshots.close()
+    assert second is not first and second.size == first.size + 1
+    assert second.column("company").counts(second.alive).get("Sony") == \
+        first.column("company").counts(first.alive).get("Sony") + 1
+
+
+def test_empty_index_has_empty_arrays():
+    columns = FacetColumns([], [spec.field for spec in FACETS], [])
+    assert columns.size == 0 and columns.column("company").counts(columns.alive).as_dict() == {}
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "reuters.jsonl.gz").is_file(),
+                    reason="needs ../shared/data (the shared news corpora) beside the project")
+def test_agrees_with_whoosh_on_real_news(tmp_path):
+    lines = []
+    with gzip.open(SHARED / "data" / "reuters.jsonl.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if json.loads(line).get("body"):
+                lines.append(line)
+            if len(lines) == 400:
+                break
+    (tmp_path / "reuters.jsonl").write_text("".join(lines), encoding="utf-8")
+    store = IndexStore(tmp_path / "index")
+    reindex([tmp_path / "reuters.jsonl"], store, full=True)
+    _compare(store, ["oil", "oil prices", "bank OR banks", "shares NOT dividend", "crude oil output",
+                     "said", "trade deficit japan", "wheat OR corn OR grain"], top=30)
