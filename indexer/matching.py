@@ -22,7 +22,8 @@ from .postings import term_postings
 
 K1 = 1.2  # Whoosh's BM25F defaults
 B = 0.75
-TERM_CACHE_SIZE = 256
+# Recent terms' postings are kept up to this many postings in all (about 12 bytes each).
+TERM_CACHE_POSTINGS = 4_000_000
 
 
 class Unsupported(Exception):
@@ -43,6 +44,7 @@ class QueryEvaluator:
         self.columns = columns
         self.leaves = searcher.reader().leaf_readers()
         self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_postings = 0
 
     def evaluate(self, query: Query) -> Matches:
         """The live documents ``query`` matches and their scores; raises :class:`Unsupported`."""
@@ -108,8 +110,9 @@ class QueryEvaluator:
         ids = np.concatenate([p[0] + offset for p, (_, offset) in zip(parts, self.leaves)])
         weights = np.concatenate([p[1] for p in parts])
         self._terms[key] = (ids, weights)
-        if len(self._terms) > TERM_CACHE_SIZE:
-            self._terms.popitem(last=False)
+        self._cached_postings += len(ids)
+        while self._cached_postings > TERM_CACHE_POSTINGS and len(self._terms) > 1:
+            self._cached_postings -= len(self._terms.popitem(last=False)[1][0])
         return ids, weights
 
     def _none(self) -> np.ndarray:

@@ -52,6 +52,13 @@ def _free_port() -> int:
 @contextmanager
 def serving(index: Path) -> Iterator[str]:
     """`newsfacet serve` over ``index`` on a free loopback port; yields its base URL."""
+    with served(index) as (base, _):
+        yield base
+
+
+@contextmanager
+def served(index: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`newsfacet serve` over ``index`` on a free loopback port; yields its base URL and process."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port),
                                "--index", str(index)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -66,7 +73,7 @@ def serving(index: Path) -> Iterator[str]:
                     server.kill()
                     raise RuntimeError(f"newsfacet serve did not start: {server.communicate()[1][-500:]}") from None
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", server
     finally:
         server.terminate()
         server.wait(10)

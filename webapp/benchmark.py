@@ -1,0 +1,271 @@
+"""The scale benchmark: indexing speed, search latency with all facets, memory, incremental reindex.
+
+Run it as ``scripts/benchmark [--data ../shared/data] [--scaled 200000]``. In
+one run it indexes the real news corpora and a scaled corpus recombined from
+them, then asks the same queries, alternating query by query, of:
+
+- newsfacet's search service in-process and its HTTP API (``newsfacet serve``);
+- Whoosh's own ``groupedby`` faceting over the same index (the design it replaces);
+- SQLite FTS5 in-process with a facet table, and Datasette serving the same
+  articles and facet values over HTTP (the tool one would otherwise pick).
+
+Every engine returns the top ten hits, highlighted where it can, and counts of
+companies, technologies and sources. Figures are printed with their ratios to
+the baselines measured in the same run, so they mean something on any machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.baselines import BaselineQuery, DatasetteBaseline, SqliteFts5Baseline, write_sqlite, baseline_article
+from indexer.benchmark_corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
+from indexer.groupedby_baseline import GroupedBySearch
+from indexer.ingest import read_articles
+from indexer.reindex import reindex
+from indexer.schema import document_to_article
+from indexer.search import SearchRequest, SearchService
+from indexer.store import IndexStore
+
+from .loadtest import served
+
+KEYWORDS = ("oil prices", "merger agreement", "interest rates", "semiconductor", "airline", "software",
+            "bank profits", "mobile phone", "football", "election", "wheat exports", "takeover bid",
+            "inflation", "broadband", "dividend", "steel", "coffee", "car sales", "gold", "unemployment")
+BROAD = ("said", "year", "company", "market", "new")
+FILTERED_FROM = ("oil", "bank", "software", "shares", "trade", "phone", "profit", "market")
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    kind: str  # keyword, filtered, browse or broad
+    text: str = ""
+    company: tuple[str, ...] = ()
+    technology: tuple[str, ...] = ()
+
+    def label(self) -> str:
+        filters = [*(f"company={c}" for c in self.company), *(f"technology={t}" for t in self.technology)]
+        return " ".join([repr(self.text), *filters])
+
+
+Engine = Callable[[BenchQuery], int]
+
+
+def query_set(service: SearchService) -> list[BenchQuery]:
+    """The fixed queries, with filters taken from what the index holds (the top company and
+    technology of a keyword's results), so they find something in any corpus."""
+    queries = [BenchQuery("keyword", text) for text in KEYWORDS]
+    queries += [BenchQuery("broad", text) for text in BROAD]
+    for text in FILTERED_FROM:
+        result = service.search(SearchRequest(text))
+        top = {facet.name: facet.values[0].value for facet in result.facets if facet.values}
+        if "company" in top:
+            queries.append(BenchQuery("filtered", text, (top["company"],)))
+        if "company" in top and "technology" in top:
+            queries.append(BenchQuery("filtered", text, (top["company"],), (top["technology"],)))
+    everything = service.search(SearchRequest(""))
+    top = {facet.name: facet.values[0].value for facet in everything.facets if facet.values}
+    queries += [BenchQuery("browse"), BenchQuery("browse", company=(top["company"],)),
+                BenchQuery("browse", technology=(top.get("technology", ""),))]
+    return queries
+
+
+def service_engine(service: SearchService) -> Engine:
+    def run(query: BenchQuery) -> int:
+        filters = {"company": query.company, "technology": query.technology}
+        return service.search(SearchRequest(query.text, {k: v for k, v in filters.items() if v})).total
+    return run
+
+
+def http_engine(base: str) -> Engine:
+    def run(query: BenchQuery) -> int:
+        params = [("q", query.text), *(("company", c) for c in query.company),
+                  *(("technology", t) for t in query.technology)]
+        with urllib.request.urlopen(f"{base}/api/search?{urllib.parse.urlencode(params)}", timeout=60) as response:
+            return json.load(response)["total"]
+    return run
+
+
+def groupedby_engine(baseline: GroupedBySearch, service: SearchService) -> Engine:
+    def run(query: BenchQuery) -> int:
+        filters = {"company": query.company, "technology": query.technology}
+        return baseline.search(service.parse_query(query.text), filters)
+    return run
+
+
+def baseline_engine(baseline: SqliteFts5Baseline | DatasetteBaseline) -> Engine:
+    def run(query: BenchQuery) -> int:
+        return baseline.search(BaselineQuery(query.text, query.company, query.technology)).total
+    return run
+
+
+def time_engines(engines: dict[str, Engine], queries: Sequence[BenchQuery], rounds: int) -> dict[str, list[float]]:
+    """Milliseconds per query and engine, alternating engines query by query (after one warm-up round)."""
+    timings: dict[str, list[float]] = {name: [] for name in engines}
+    for round_number in range(rounds + 1):
+        for query in queries:
+            for name, engine in engines.items():
+                started = time.perf_counter()
+                engine(query)
+                if round_number:
+                    timings[name].append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1e6
+
+
+def export_sqlite(store: IndexStore, path: Path) -> None:
+    """The indexed articles, with the facets newsfacet extracted, as the baselines' SQLite file."""
+    with store.searcher() as searcher:
+        write_sqlite(path, (baseline_article(document_to_article(fields))
+                            for fields in searcher.all_stored_fields()))
+
+
+def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datasette: bool,
+                   incremental: Path | None = None) -> None:
+    """Index, query and report one corpus."""
+    slug = "-".join(name.replace(",", "").split())
+    store = IndexStore(work / f"{slug}-index")
+    started = time.perf_counter()
+    report = reindex(paths, store, full=True)
+    seconds = time.perf_counter() - started
+    articles = report.written.added
+    print(f"\n== {name}: {articles:,} articles ({report.folded:,} identical copies folded, "
+          f"{len(report.skipped)} inputs skipped)")
+    print(f"indexing, full pipeline: {seconds:7.1f} s   {articles / seconds:7.0f} articles/s   "
+          f"index on disk {folder_mb(store.current_generation()):,.0f} MB")
+    database = work / f"{slug}.db"
+    export_sqlite(store, database)
+    service = SearchService(store)
+    queries = query_set(service)
+    groupedby = GroupedBySearch(store)
+    sqlite = SqliteFts5Baseline(database)
+    engines: dict[str, Engine] = {"newsfacet service": service_engine(service)}
+    try:
+        with served(store.root) as (base, server), _maybe_datasette(database, datasette) as datasette_server:
+            engines["newsfacet HTTP API"] = http_engine(base)
+            engines["Whoosh groupedby"] = groupedby_engine(groupedby, service)
+            engines["SQLite FTS5 in-process"] = baseline_engine(sqlite)
+            if datasette_server is not None:
+                engines["Datasette HTTP"] = baseline_engine(datasette_server)
+            timings = time_engines(engines, queries, rounds)
+            _print_latencies(timings, queries, rounds)
+            print(f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB" +
+                  (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else ""))
+            if incremental is not None:
+                _incremental(store, incremental, base, http_engine(base))
+    finally:
+        groupedby.close()
+        sqlite.close()
+        service.close()
+
+
+def _incremental(store: IndexStore, path: Path, base: str, http: Engine) -> None:
+    """Rewrite 100 articles of one file and reindex that file, as a daily update would."""
+    ids = changed_copy(path, 100, "zqxbenchmark")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(path), "--index", str(store.root)],
+                          capture_output=True, text=True, timeout=600)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"incremental reindex failed: {done.stderr[-500:]}")
+    started = time.perf_counter()
+    visible = http(BenchQuery("keyword", "zqxbenchmark"))
+    first = (time.perf_counter() - started) * 1000
+    print(f"incremental reindex of {len(ids)} changed articles (newsfacet index {path.name}): {seconds:.1f} s; "
+          f"{visible} visible to the running server, first search after it {first:.0f} ms")
+    print(f"  {done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ''}")
+
+
+def _print_latencies(timings: dict[str, list[float]], queries: Sequence[BenchQuery], rounds: int) -> None:
+    print(f"{len(queries)} queries x {rounds} rounds, engines alternating query by query; "
+          "top 10 hits and company, technology and source counts each")
+    reference = timings["newsfacet HTTP API"]
+    print(f"{'engine':24} {'p50 ms':>8} {'p95 ms':>8} {'p50 vs API':>11} {'p95 vs API':>11}")
+    for name, values in timings.items():
+        p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+        print(f"{name:24} {p50:8.1f} {p95:8.1f} {p50 / percentile(reference, 0.5):10.2f}x "
+              f"{p95 / percentile(reference, 0.95):10.2f}x")
+    kinds = sorted({query.kind for query in queries})
+    per_kind = "  ".join(
+        f"{kind} {percentile([t for t, q in zip(reference, queries * rounds) if q.kind == kind], 0.5):.1f}"
+        for kind in kinds)
+    print(f"newsfacet HTTP API p50 by kind (ms): {per_kind}")
+
+
+class _maybe_datasette:
+    """Datasette over the file when it is installed and wanted; ``None`` otherwise (said why)."""
+
+    def __init__(self, database: Path, wanted: bool) -> None:
+        self.server = DatasetteBaseline(database) if wanted and _has_datasette() else None
+        if wanted and self.server is None:
+            print("Datasette is not installed (pip install -e '.[bench]'); its column is left out")
+
+    def __enter__(self) -> DatasetteBaseline | None:
+        return self.server.__enter__() if self.server else None
+
+    def __exit__(self, *exc_info) -> None:
+        if self.server:
+            self.server.__exit__(*exc_info)
+
+
+def _has_datasette() -> bool:
+    return subprocess.run([sys.executable, "-c", "import datasette"], capture_output=True).returncode == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmark", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data",
+                        help="folder of the news corpora (default: ../shared/data beside the project)")
+    parser.add_argument("--scaled", type=int, default=200_000, help="articles in the scaled corpus (0: none)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds over the query set")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the scaled corpus")
+    parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
+    parser.add_argument("--work", type=Path, help="keep indexes and databases here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"benchmark: no corpora at {args.data}; pass --data", file=sys.stderr)
+        return 2
+    print(f"newsfacet benchmark on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(dir=args.work) as folder:
+        work = Path(folder)
+        real = prepare_real_corpus(args.data, work / "real")
+        measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette)
+        if args.scaled:
+            started = time.perf_counter()
+            files = write_records(scaled_articles(read_articles([real]).articles, args.scaled, args.seed),
+                                  work / "scaled")
+            print(f"\n(scaled corpus of {args.scaled:,} articles written in {time.perf_counter() - started:.0f} s)")
+            measure_corpus(f"scaled {args.scaled:,}", [work / "scaled"], work, args.rounds,
+                           not args.no_datasette, incremental=files[len(files) // 2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
