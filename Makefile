@@ -7,7 +7,7 @@ PORT ?= 5000
 NEWSFACET_INDEX ?= instance/index
 export NEWSFACET_INDEX
 
-.PHONY: run test install install-test index clean
+.PHONY: run test install install-test index benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: index
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+benchmark: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	scripts/benchmark $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info test-artifacts
