@@ -9,7 +9,7 @@ from whoosh import sorting
 
 from indexer.facet_columns import FacetColumns
 from indexer.facets import FACETS
-from indexer.matching import QueryEvaluator, Unsupported, top_documents
+from indexer.matching import Unsupported, top_documents
 from indexer.reindex import reindex
 from indexer.search import SearchService
 from indexer.snapshot import Snapshots

@@ -16,20 +16,18 @@ the baselines measured in the same run, so they mean something on any machine.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.baselines import BaselineQuery, DatasetteBaseline, SqliteFts5Baseline, write_sqlite, baseline_article
+from indexer.baselines import (BaselineQuery, DatasetteBaseline, KeepAliveClient, SqliteFts5Baseline,
+                               baseline_article, write_sqlite)
 from indexer.benchmark_corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
 from indexer.groupedby_baseline import GroupedBySearch
 from indexer.ingest import read_articles
@@ -88,12 +86,11 @@ def service_engine(service: SearchService) -> Engine:
     return run
 
 
-def http_engine(base: str) -> Engine:
+def http_engine(client: KeepAliveClient) -> Engine:
     def run(query: BenchQuery) -> int:
         params = [("q", query.text), *(("company", c) for c in query.company),
                   *(("technology", t) for t in query.technology)]
-        with urllib.request.urlopen(f"{base}/api/search?{urllib.parse.urlencode(params)}", timeout=60) as response:
-            return json.load(response)["total"]
+        return client.get_json(f"/api/search?{urllib.parse.urlencode(params)}")["total"]
     return run
 
 
@@ -110,17 +107,23 @@ def baseline_engine(baseline: SqliteFts5Baseline | DatasetteBaseline) -> Engine:
     return run
 
 
-def time_engines(engines: dict[str, Engine], queries: Sequence[BenchQuery], rounds: int) -> dict[str, list[float]]:
-    """Milliseconds per query and engine, alternating engines query by query (after one warm-up round)."""
+def time_engines(engines: dict[str, Engine], queries: Sequence[BenchQuery],
+                 rounds: int) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
+    """Milliseconds per query and engine, alternating engines query by query (after one warm-up
+    round), and the failures of each engine. A failed answer counts with the time it took."""
     timings: dict[str, list[float]] = {name: [] for name in engines}
+    failures: dict[str, list[str]] = {name: [] for name in engines}
     for round_number in range(rounds + 1):
         for query in queries:
             for name, engine in engines.items():
                 started = time.perf_counter()
-                engine(query)
+                try:
+                    engine(query)
+                except (RuntimeError, OSError) as error:  # a baseline that timed out, say
+                    failures[name].append(f"{query.label()}: {error}")
                 if round_number:
                     timings[name].append((time.perf_counter() - started) * 1000)
-    return timings
+    return timings, failures
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -169,24 +172,29 @@ def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datase
     engines: dict[str, Engine] = {"newsfacet service": service_engine(service)}
     try:
         with served(store.root) as (base, server), _maybe_datasette(database, datasette) as datasette_server:
-            engines["newsfacet HTTP API"] = http_engine(base)
+            client = KeepAliveClient(base)
+            engines["newsfacet HTTP API"] = http_engine(client)
             engines["Whoosh groupedby"] = groupedby_engine(groupedby, service)
             engines["SQLite FTS5 in-process"] = baseline_engine(sqlite)
             if datasette_server is not None:
                 engines["Datasette HTTP"] = baseline_engine(datasette_server)
-            timings = time_engines(engines, queries, rounds)
+            timings, failures = time_engines(engines, queries, rounds)
             _print_latencies(timings, queries, rounds)
+            for name, failed in failures.items():
+                if failed:
+                    print(f"{name}: {len(failed)} answers failed, e.g. {failed[0][:300]}")
             print(f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB" +
                   (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else ""))
             if incremental is not None:
-                _incremental(store, incremental, base, http_engine(base))
+                _incremental(store, incremental, http_engine(client))
+            client.close()
     finally:
         groupedby.close()
         sqlite.close()
         service.close()
 
 
-def _incremental(store: IndexStore, path: Path, base: str, http: Engine) -> None:
+def _incremental(store: IndexStore, path: Path, http: Engine) -> None:
     """Rewrite 100 articles of one file and reindex that file, as a daily update would."""
     ids = changed_copy(path, 100, "zqxbenchmark")
     started = time.perf_counter()
