@@ -69,16 +69,29 @@ class CompanyExtractor:
         self.learned: dict[str, str] = {}  # lower-case name -> name as confirmed
         self._learned_trie: dict = {}
         self._surnames: frozenset[str] = frozenset()  # of the text being scanned
+        self._learning = False  # whether that scan is for learning
 
     def learn(self, texts: Iterable[str]) -> None:
         """Confirm names from their context in ``texts`` for later extraction."""
-        for text in texts:
-            for name in self._scan(prepare_text(text), learning=True).counts:
-                # A bare everyday word or an initial confirmed in one text ("United's
-                # chief executive") says too little to be a company everywhere.
-                if len(name) >= 3 and not self._single_ambiguous(name) and name.lower() not in self.learned:
-                    self.learned[name.lower()] = name
-                    insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
+        self.learn_names(name for text in texts for name in self.confirmed_names(text))
+
+    def confirmed_names(self, text: str) -> list[str]:
+        """Names a legal form or ticker confirms in this one text, in order.
+
+        Depends on the text and the knowledge base alone, never on names learned
+        before, so texts can be read in any order or in parallel processes and
+        :meth:`learn_names` over the results in text order learns the same names.
+        """
+        return list(self._scan(prepare_text(text), learning=True).counts)
+
+    def learn_names(self, names: Iterable[str]) -> None:
+        """Remember confirmed names; the first spelling seen of a name is kept."""
+        for name in names:
+            # A bare everyday word or an initial confirmed in one text ("United's
+            # chief executive") says too little to be a company everywhere.
+            if len(name) >= 3 and not self._single_ambiguous(name) and name.lower() not in self.learned:
+                self.learned[name.lower()] = name
+                insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
 
     def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
         """Canonical companies named in ``text``, most mentioned first.
@@ -96,6 +109,7 @@ class CompanyExtractor:
     def _scan(self, text: str, learning: bool) -> _Found:
         found = _Found()
         self._surnames = self._person_surnames(text)
+        self._learning = learning
         position = 0
         for line_number, line in enumerate(text.split("\n")):
             # Title Case says nothing in a headline; in the body only capitals do.
@@ -154,9 +168,10 @@ class CompanyExtractor:
         """The longest knowledge-base (or else learned) alias at ``start`` whose case fits.
 
         In a headline in capitals a learned single word ("CTS") could be any word.
+        While learning, only the knowledge base counts: see :meth:`confirmed_names`.
         """
         found = _longest_in(self.kb.trie, tokens, start)
-        if found[0] is None and self._learned_trie:
+        if found[0] is None and self._learned_trie and not self._learning:
             found = _longest_in(self._learned_trie, tokens, start)
             if found[0] is not None and found[1] == 1 and tokens[start].loud:
                 return None, 0

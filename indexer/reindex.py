@@ -29,17 +29,20 @@ class ReindexReport:
 
 
 def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = False,
-            max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: Progress | None = None) -> ReindexReport:
+            max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: Progress | None = None,
+            workers: int | None = None) -> ReindexReport:
     """Index the articles under ``paths`` into ``store``.
 
     Incremental by default (new and changed articles written, unchanged ones
     left); ``full`` builds a new index from exactly these paths and swaps it in.
-    Inputs that cannot be read are reported in the result, never fatal.
+    Inputs that cannot be read are reported in the result, never fatal. Large
+    batches use ``workers`` processes for facets (default: one per core) while
+    this one writes the index; the index is the same as with one.
     """
     progress = progress or Silent()
     batch = read_articles(paths, max_file_bytes=max_file_bytes)
-    articles = extract_facets_batch(batch.articles, progress)
-    articles = progress.track(articles, "indexing", total=len(articles))
+    articles = extract_facets_batch(batch.articles, progress, workers)
+    articles = progress.track(articles, "indexing", total=len(batch.articles))
     if full:
         written = store.rebuild(articles)
     else:

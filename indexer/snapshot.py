@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -44,6 +45,8 @@ class IndexSnapshot:
         self._retired = False
         self._count_lock = threading.Lock()
         self._evaluator: QueryEvaluator | None = None
+        # A service dropped without close() still closes its files when collected.
+        self._close_searcher = weakref.finalize(self, searcher.close)
 
     @property
     def columns(self) -> FacetColumns:
@@ -101,7 +104,7 @@ class IndexSnapshot:
 
     def _close(self) -> None:
         with self._turn:
-            self.searcher.close()
+            self._close_searcher()
 
 
 class Snapshots:
@@ -161,7 +164,7 @@ class Snapshots:
         raise AssertionError("unreachable")
 
     def _replace(self, state: tuple[Path, int]) -> None:
-        searcher = self.store.open_index().searcher()
+        searcher = self.store.open_searcher()
         old, self._current = self._current, IndexSnapshot(searcher, state, self.fields, self.scored,
                                                      self._segment_cache)
         if old is not None:

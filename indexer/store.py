@@ -27,6 +27,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, Index
+from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from .article import Article
@@ -36,6 +37,8 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = "reindex.lock"
 GENERATION_PREFIX = "gen-"
 DEFAULT_LOCK_TIMEOUT = 60.0
+SCORED_FIELDS = ("title", "body", "plain")  # text fields whose lengths ranking reads
+WRITER_MEMORY_MB = 256  # postings buffered before Whoosh spills a sorted run to disk
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a generation folder
 
 
@@ -60,15 +63,32 @@ class WriteReport:
     full: bool = False
 
 
-def _gone(stored: dict[str, tuple[str | None, str]], seen: set[str], roots: tuple[str, ...],
-          complete_files: frozenset[str]) -> list[str]:
-    """Ids of articles whose file, under one of ``roots``, is gone or no longer holds them."""
+def _stored_hash(searcher: Searcher, article_id: str) -> str | None:
+    """The content hash stored for an article id, or None when the index lacks it."""
+    docnum = searcher.document_number(id=article_id)
+    return None if docnum is None else searcher.stored_fields(docnum).get("content_hash")
+
+
+def _gone(searcher: Searcher, seen: set[str], roots: tuple[str, ...], complete_files: frozenset[str]) -> list[str]:
+    """Ids of articles whose file, under one of ``roots``, is gone or no longer holds them.
+
+    Only the files under the roots are looked at, through the indexed
+    ``source_file`` field: an update touches what it read, not the whole index.
+    """
     def under_roots(path: str) -> bool:
         return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
-    return [article_id for article_id, (_, path) in stored.items()
-            if article_id not in seen and path and under_roots(path)
-            and (path in complete_files or not os.path.exists(path))]
+    reader = searcher.reader()
+    gone = []
+    for term in reader.lexicon("source_file"):
+        path = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        if not path or not under_roots(path) or (path not in complete_files and os.path.exists(path)):
+            continue
+        for docnum in searcher.docs_for_query(Term("source_file", path)):
+            article_id = searcher.stored_fields(docnum)["id"]
+            if article_id not in seen:
+                gone.append(article_id)
+    return gone
 
 
 class IndexStore:
@@ -110,15 +130,30 @@ class IndexStore:
                 f"{', '.join(sorted(missing))}); rebuild it with `newsfacet index --full PATH ...`")
         return ix
 
+    def open_searcher(self) -> Searcher:
+        """A searcher over the served generation, its segments' files all opened now.
+
+        Whoosh opens the stored fields and field lengths of a segment on first
+        use; a commit or a swap may delete those files before then, while an open
+        file stays readable. The caller closes the searcher.
+        """
+        searcher = self.open_index().searcher()
+        try:
+            for leaf, _ in searcher.reader().leaf_readers():
+                if leaf.doc_count_all():
+                    leaf.stored_fields(0)
+                    for name in SCORED_FIELDS:
+                        leaf.doc_field_length(0, name)
+        except BaseException:
+            searcher.close()
+            raise
+        return searcher
+
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A searcher over the served generation, closed when the block ends."""
-        ix = self.open_index()
-        try:
-            with ix.searcher() as searcher:
-                yield searcher
-        finally:
-            ix.close()
+        with self.open_searcher() as searcher:
+            yield searcher
 
     def served_state(self) -> tuple[Path, int]:
         """The served generation and its latest commit: what a reader must reopen when it changes.
@@ -154,16 +189,14 @@ class IndexStore:
                 return self._rebuild(articles)
             ix = self.open_index()
             try:
-                with ix.searcher() as searcher:
-                    stored = {fields["id"]: (fields.get("content_hash"), fields.get("source_file") or "")
-                              for fields in searcher.all_stored_fields()}
                 added = updated = unchanged = 0
                 seen: set[str] = set()
-                writer = ix.writer()
+                writer = ix.writer(compound=False)
                 try:
+                    searcher = writer.searcher()  # the committed state this writer builds on
                     for article in articles:
                         seen.add(article.id)
-                        old_hash = stored.get(article.id, (None, ""))[0]
+                        old_hash = _stored_hash(searcher, article.id)
                         if old_hash == article.content_hash:
                             unchanged += 1
                             continue
@@ -172,7 +205,7 @@ class IndexStore:
                             added += 1
                         else:
                             updated += 1
-                    gone = _gone(stored, seen, tuple(roots), frozenset(complete_files))
+                    gone = _gone(searcher, seen, tuple(roots), frozenset(complete_files))
                     for article_id in gone:
                         writer.delete_by_term("id", article_id)
                 except BaseException:
@@ -195,10 +228,18 @@ class IndexStore:
         try:
             ix = whoosh_index.create_in(str(generation), build_schema())
             added = 0
-            writer = ix.writer()
+            # Segment files kept apart: a compound segment is read into memory whole when opened.
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            written: set[str] = set()
             try:
                 for article in articles:
-                    writer.update_document(**article_to_document(article))
+                    # A new index has nothing to replace: adding skips the lookup of an old
+                    # copy, except for an id met twice in the batch, where the last one wins.
+                    if article.id in written:
+                        writer.update_document(**article_to_document(article))
+                        continue
+                    writer.add_document(**article_to_document(article))
+                    written.add(article.id)
                     added += 1
             except BaseException:
                 writer.cancel()

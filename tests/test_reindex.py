@@ -1,12 +1,18 @@
-"""Incremental reindexing against a real index: add, update, keep, remove."""
+"""Incremental reindexing against a real index: add, update, keep, remove; one or several processes."""
+import gzip
 import json
+from dataclasses import replace
 
 import pytest
 
+from indexer.extract import PARALLEL_FROM, extract_facets_batch
+from indexer.ingest import read_articles
 from indexer.reindex import reindex
 from indexer.search import SearchRequest, SearchService
 from indexer.store import IndexStore
 from webapp import create_app
+
+from .paths import DATA, SEEDS, SHARED
 
 
 def write_article(path, title, body):
@@ -105,3 +111,29 @@ def test_running_app_sees_a_finished_reindex(corpus):
     reindex([other], store, full=True)  # a swapped-in generation is seen too
     assert client.get("/api/search").get_json()["total"] == 1
     assert SearchService(store).search(SearchRequest("sony")).total == 1
+
+
+def _facets(articles) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    return [(a.id, a.companies, a.technologies) for a in articles]
+
+
+def test_several_processes_extract_exactly_what_one_does(tmp_path):
+    """Large batches are read by a process pool; names learned and facets are the same."""
+    base = [a for a in read_articles([DATA / "articles.jsonl", DATA / "mixed", SEEDS]).articles if a.body]
+    articles = [replace(a, id=f"{a.id}-{n}", body=f"{a.body}\n\nPaion AG said on day {n} it rose.")
+                for n in range(PARALLEL_FROM // len(base) + 1) for a in base]
+    assert len(articles) >= PARALLEL_FROM
+    one = list(extract_facets_batch(articles, workers=1))
+    two = list(extract_facets_batch(articles, workers=2))
+    assert _facets(two) == _facets(one)
+    assert any("Paion" in a.companies for a in one)
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "reuters.jsonl.gz").is_file(),
+                    reason="needs ../shared/data (the shared news corpora) beside the project")
+def test_several_processes_agree_on_real_news(tmp_path):
+    with gzip.open(SHARED / "data" / "reuters.jsonl.gz", "rt", encoding="utf-8") as handle:
+        lines = handle.readlines()[:2500]
+    (tmp_path / "reuters.jsonl").write_text("".join(lines), encoding="utf-8")
+    articles = read_articles([tmp_path / "reuters.jsonl"]).articles
+    assert _facets(extract_facets_batch(articles, workers=2)) == _facets(extract_facets_batch(articles, workers=1))
