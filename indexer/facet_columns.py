@@ -132,7 +132,10 @@ class FacetColumns:
         self.alive = np.ones(self.size, bool)
         for offset, gone in zip(offsets, deleted):
             self.alive[np.fromiter(gone, dtype=np.int64) + offset] = False
+        # Handed out as the match of everything and kept counts depend on it: read-only.
+        self.alive.flags.writeable = False
         self.columns = {field: _merge(segments, offsets, field) for field in fields}
+        self._counts_of_all: dict[str, ValueCounts] = {}
         self.dates = np.concatenate([s.dates for s in segments]) if segments else np.zeros(0, np.uint64)
         self.undated = np.concatenate([s.undated for s in segments]) if segments else np.zeros(0, bool)
         self.lengths = {field: np.concatenate([s.lengths[field] for s in segments]) if segments
@@ -147,6 +150,15 @@ class FacetColumns:
 
     def column(self, field: str) -> FacetColumn:
         return self.columns[field]
+
+    def counts(self, field: str, docs: np.ndarray) -> ValueCounts:
+        """A facet's counts over the mask ``docs``; over all live documents (browsing
+        everything, the type-ahead) they are counted once and kept."""
+        if docs is not self.alive:
+            return self.columns[field].counts(docs)
+        if field not in self._counts_of_all:
+            self._counts_of_all[field] = self.columns[field].counts(docs)
+        return self._counts_of_all[field]
 
     def dated_between(self, low: int | None, high: int | None) -> np.ndarray:
         """A mask of the dated documents with ``low <= date <= high`` (sortable integer form)."""

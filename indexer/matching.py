@@ -47,7 +47,12 @@ class QueryEvaluator:
         self._cached_postings = 0
 
     def evaluate(self, query: Query) -> Matches:
-        """The live documents ``query`` matches and their scores; raises :class:`Unsupported`."""
+        """The live documents ``query`` matches and their scores; raises :class:`Unsupported`.
+
+        Everything is the live-document mask itself, so what is counted over it can be kept.
+        """
+        if isinstance(query, Every):
+            return Matches(self.columns.alive, self._zeros())
         mask, scores = self._node(query)
         return Matches(mask & self.columns.alive, scores)
 

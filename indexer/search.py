@@ -296,7 +296,7 @@ class SearchService:
         wanted = prefix.strip().lower()
 
         def values(snapshot: IndexSnapshot) -> tuple[FacetValue, ...]:
-            counts = snapshot.columns.column(spec.field).counts(snapshot.columns.alive).as_dict()
+            counts = snapshot.columns.counts(spec.field, snapshot.columns.alive).as_dict()
             ranked = sorted(((v, c) for v, c in counts.items() if v.lower().startswith(wanted)),
                             key=lambda item: (-item[1], item[0].lower()))
             return tuple(FacetValue(value, count, False) for value, count in ranked[:limit])
@@ -340,7 +340,7 @@ class SearchService:
         # company still shows how many articles the other companies would add.
         keep = [mask for name, mask in selected.items() if name != spec.name] + ([dates] if dates is not None else [])
         drop = [mask for name, mask in excluded.items() if name != spec.name]
-        counts = columns.column(spec.field).counts(_narrow(matched, keep, drop))
+        counts = columns.counts(spec.field, _narrow(matched, keep, drop))
         if spec.name in request.expanded:
             spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
         return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
