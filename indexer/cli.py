@@ -18,7 +18,7 @@ from .ingest import DEFAULT_MAX_FILE_BYTES
 from .reindex import reindex
 from .search import SearchRequest, SearchService
 from .serialize import result_to_dict
-from .store import IndexLockedError, IndexNotFoundError, IndexStore
+from .store import IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError
 
 DEFAULT_INDEX = os.path.join("instance", "index")
 DEFAULT_PATHS = ("seeds",)
@@ -52,7 +52,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, full: bool, strict: bo
     try:
         report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20),
                          progress=progress.for_stream(sys.stderr, progress_every))
-    except (IndexLockedError, IndexNotFoundError) as error:
+    except (IndexLockedError, IndexNotFoundError, IndexWriteError) as error:
         raise click.ClickException(str(error)) from error
     for note in report.notes:
         click.echo(f"note {note.origin}: {note.message}", err=True)

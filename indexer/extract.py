@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from .article import Article
 from .clean import clean_lines, join_wrapped_lines
 from .companies import CompanyExtractor
+from .processes import exit_with_parent
 from .progress import Progress, Silent
 from .technologies import extract_technologies
 
 # Batches this large are read by several processes; smaller ones are done before a pool would start.
 PARALLEL_FROM = 2000
 CHUNK = 200  # articles a worker takes at a time
-PARENT_CHECK_SECONDS = 0.2
+_FORK = multiprocessing.get_context("fork")  # workers inherit the loaded knowledge base
 
 
 def facet_text(article: Article) -> str:
@@ -57,38 +56,65 @@ def extract_facets_batch(articles: Iterable[Article], progress: Progress | None 
     """
     progress = progress or Silent()
     articles = list(articles)
-    workers = _worker_count(workers, len(articles))
+    extractor = learn_company_names(articles, progress, workers)
+    workers = worker_count(workers, len(articles))
     if workers == 1:
-        return _extract_here(articles, progress)
-    return _extract_in_processes(articles, progress, workers)
+        pairs = progress.track(articles, "extracting facets", total=len(articles))
+        return (extract_facets(article, extractor) for article in pairs)
+    chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
+    learned = list(extractor.learned.values())
+    pool = ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=(learned,))
+    return _in_order(pool, pool.map(_extracted, chunks), progress, len(articles))
 
 
-def _worker_count(workers: int | None, count: int) -> int:
+def learn_company_names(articles: Sequence[Article], progress: Progress | None = None,
+                        workers: int | None = None) -> CompanyExtractor:
+    """A company extractor that knows the names ``articles`` confirm by their context.
+
+    What it learns does not depend on the order the articles are read in, so
+    several processes (``workers``, default one per core, for large batches) learn
+    the same names as one.
+    """
+    progress = progress or Silent()
+    extractor = CompanyExtractor()  # loads the knowledge base and word lists before any fork
+    workers = worker_count(workers, len(articles))
+    if workers == 1:
+        extractor.learn(progress.track((facet_text(a) for a in articles), "learning names", total=len(articles)))
+        return extractor
+    chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
+    with ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=([],)) as pool:
+        confirmed = (names for chunk in pool.map(_confirmed_names, chunks) for names in chunk)
+        extractor.learn_names(name for names in progress.track(confirmed, "learning names", total=len(articles))
+                              for name in names)
+    return extractor
+
+
+def extract_each(articles: Iterable[Article], extractor: CompanyExtractor) -> Iterator[Article]:
+    """Each article with its facets, by an extractor that has learned the batch's names."""
+    return (extract_facets(article, extractor) for article in articles)
+
+
+def split_by_size(articles: Sequence[Article], parts: int) -> list[Sequence[Article]]:
+    """``articles`` cut into at most ``parts`` runs in order, of about equal text
+    length, so processes that take one run each finish at about the same time."""
+    sizes = [len(article.title) + len(article.body) + 200 for article in articles]  # + per-article cost
+    total = sum(sizes)
+    runs: list[Sequence[Article]] = []
+    start, filled = 0, 0
+    for index, size in enumerate(sizes):
+        filled += size
+        if filled >= total * (len(runs) + 1) / parts and len(runs) < parts - 1:
+            runs.append(articles[start:index + 1])
+            start = index + 1
+    runs.append(articles[start:])
+    return [run for run in runs if run]
+
+
+def worker_count(workers: int | None, count: int) -> int:
     """Processes worth starting: one below PARALLEL_FROM articles, where starting costs more than it saves."""
     if count < PARALLEL_FROM:
         return 1
     return max(1, workers if workers is not None else (os.cpu_count() or 1))
-
-
-def _extract_here(articles: list[Article], progress: Progress) -> Iterator[Article]:
-    texts = [facet_text(article) for article in articles]
-    extractor = CompanyExtractor()
-    extractor.learn(progress.track(texts, "learning names", total=len(articles)))
-    pairs = progress.track(list(zip(articles, texts)), "extracting facets", total=len(articles))
-    return (extract_facets(article, extractor, text) for article, text in pairs)
-
-
-def _extract_in_processes(articles: list[Article], progress: Progress, workers: int) -> Iterator[Article]:
-    chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
-    context = multiprocessing.get_context("fork")  # workers inherit the loaded knowledge base
-    extractor = CompanyExtractor()  # loads the knowledge base and word lists before forking
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=([],)) as pool:
-        confirmed = (names for chunk in pool.map(_confirmed_names, chunks) for names in chunk)
-        extractor.learn_names(name for names in progress.track(confirmed, "learning names", total=len(articles))
-                              for name in names)
-    learned = list(extractor.learned.values())
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(learned,))
-    return _in_order(pool, pool.map(_extracted, chunks), progress, len(articles))
 
 
 def _in_order(pool: ProcessPoolExecutor, results: Iterator[list[Article]], progress: Progress,
@@ -109,15 +135,7 @@ def _start_worker(learned: list[str]) -> None:
     extractor = CompanyExtractor()
     extractor.learn_names(learned)
     _worker["extractor"] = extractor
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker when the reindex that started it is gone (killed, say): the
-    other workers keep its task queue open, so the worker would wait forever."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(1)
+    exit_with_parent()
 
 
 def _confirmed_names(chunk: list[Article]) -> list[list[str]]:

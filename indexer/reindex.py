@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from .article import InputNote, SkippedInput
-from .extract import extract_facets_batch
+from .extract import extract_each, extract_facets_batch, learn_company_names, split_by_size, worker_count
 from .ingest import DEFAULT_MAX_FILE_BYTES, read_articles
 from .progress import Progress, Silent
 from .store import IndexStore, WriteReport
@@ -36,16 +37,25 @@ def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = 
     Incremental by default (new and changed articles written, unchanged ones
     left); ``full`` builds a new index from exactly these paths and swaps it in.
     Inputs that cannot be read are reported in the result, never fatal. Large
-    batches use ``workers`` processes for facets (default: one per core) while
-    this one writes the index; the index is the same as with one.
+    batches use ``workers`` processes (default: one per core): a full build has
+    each extract and write its share, an update has them extract while this one
+    writes; the index answers every search as one process's would.
     """
     progress = progress or Silent()
     batch = read_articles(paths, max_file_bytes=max_file_bytes)
-    articles = extract_facets_batch(batch.articles, progress, workers)
-    articles = progress.track(articles, "indexing", total=len(batch.articles))
-    if full:
-        written = store.rebuild(articles)
+    processes = worker_count(workers, len(batch.articles))
+    if full and processes > 1:
+        # Each process extracts and writes its own run of articles, after the
+        # names to learn were gathered from all of them.
+        extractor = learn_company_names(batch.articles, progress, processes)
+        parts = [partial(extract_each, run, extractor) for run in split_by_size(batch.articles, processes)]
+        written = store.rebuild_in_parts(parts, progress, total=len(batch.articles))
     else:
-        written = store.update(articles, roots=batch.roots, complete_files=batch.complete_files)
+        articles = extract_facets_batch(batch.articles, progress, workers)
+        articles = progress.track(articles, "indexing", total=len(batch.articles))
+        if full:
+            written = store.rebuild(articles)
+        else:
+            written = store.update(articles, roots=batch.roots, complete_files=batch.complete_files)
     folded = sum(len(article.duplicates) for article in batch.articles)
     return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes, folded=folded)

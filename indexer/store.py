@@ -15,22 +15,32 @@ half done.
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import shutil
 import time
+import traceback
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
+
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, Index
+from whoosh.index import TOC, Index, clean_files
 from whoosh.query import Term
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from .article import Article
+from .processes import exit_with_parent
+from .progress import Progress, Silent
 from .schema import article_to_document, build_schema
 
 CURRENT_FILE = "CURRENT"
@@ -40,6 +50,9 @@ DEFAULT_LOCK_TIMEOUT = 60.0
 SCORED_FIELDS = ("title", "body", "plain")  # text fields whose lengths ranking reads
 WRITER_MEMORY_MB = 256  # postings buffered before Whoosh spills a sorted run to disk
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a generation folder
+PART_POLL_SECONDS = 0.5  # how often a parallel build looks at its writers' progress
+# Writers of a parallel build are forked: they inherit the articles and extractors they need.
+_FORK = multiprocessing.get_context("fork")
 
 
 class IndexNotFoundError(Exception):
@@ -48,6 +61,10 @@ class IndexNotFoundError(Exception):
 
 class IndexOutdatedError(IndexNotFoundError):
     """The index was written with an older schema; a full rebuild brings it up to date."""
+
+
+class IndexWriteError(Exception):
+    """A process writing part of a new index failed; the served index is unchanged."""
 
 
 class IndexLockedError(Exception):
@@ -216,7 +233,25 @@ class IndexStore:
                 ix.close()
             return WriteReport(added=added, updated=updated, unchanged=unchanged, removed=len(gone))
 
+    def rebuild_in_parts(self, parts: Sequence[Callable[[], Iterable[Article]]],
+                         progress: Progress | None = None, total: int | None = None) -> WriteReport:
+        """Build a new generation from ``parts`` at once, one forked process per part, and swap it in.
+
+        Each process calls its part (which may be a closure: it is inherited, not
+        sent) and writes what it yields as one Whoosh segment; the segments are
+        listed in the order of the parts, so document numbers, ranking and every
+        search result are those of :meth:`rebuild` over the parts one after
+        another. Parsing, stemming and sorting postings, most of the cost of
+        writing, are then shared by the cores. Article ids must not repeat.
+        """
+        with self._write_lock():
+            return self._build_generation(lambda ix: _write_in_parts(ix, parts, progress or Silent(), total))
+
     def _rebuild(self, articles: Iterable[Article]) -> WriteReport:
+        return self._build_generation(lambda ix: _write_in_order(ix, articles))
+
+    def _build_generation(self, fill: Callable[[Index], int]) -> WriteReport:
+        """A new generation filled by ``fill`` (which commits and says how many it added), then swapped in."""
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             previous = {self.current_generation().name}
@@ -227,25 +262,10 @@ class IndexStore:
         generation.mkdir()
         try:
             ix = whoosh_index.create_in(str(generation), build_schema())
-            added = 0
-            # Segment files kept apart: a compound segment is read into memory whole when opened.
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
-            written: set[str] = set()
             try:
-                for article in articles:
-                    # A new index has nothing to replace: adding skips the lookup of an old
-                    # copy, except for an id met twice in the batch, where the last one wins.
-                    if article.id in written:
-                        writer.update_document(**article_to_document(article))
-                        continue
-                    writer.add_document(**article_to_document(article))
-                    written.add(article.id)
-                    added += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            ix.close()
+                added = fill(ix)
+            finally:
+                ix.close()
             self._point_current_at(generation)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
@@ -301,3 +321,121 @@ class IndexStore:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_in_order(ix: Index, articles: Iterable[Article]) -> int:
+    """Write ``articles`` into the new, empty ``ix`` with one writer and commit; the count added."""
+    # Segment files kept apart: a compound segment is read into memory whole when opened.
+    writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+    added = 0
+    written: set[str] = set()
+    try:
+        for article in articles:
+            # A new index has nothing to replace: adding skips the lookup of an old
+            # copy, except for an id met twice in the batch, where the last one wins.
+            if article.id in written:
+                writer.update_document(**article_to_document(article))
+                continue
+            writer.add_document(**article_to_document(article))
+            written.add(article.id)
+            added += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return added
+
+
+@dataclass(frozen=True)
+class _PartWritten:
+    segment: Segment | None  # None for a part that yielded nothing
+    ids: list[str]
+
+
+def _write_in_parts(ix: Index, parts: Sequence[Callable[[], Iterable[Article]]], progress: Progress,
+                    total: int | None) -> int:
+    """Write each part as its own segment in its own process, then commit the segments in order."""
+    # The writers' scratch folder is shared; made here, so two processes never race to make it.
+    ix.storage.temp_storage(f"{ix.indexname}.tmp")
+    written = _FORK.Value("q", 0)
+    processes, connections = [], []
+    try:
+        for part in parts:
+            receiver, sender = _FORK.Pipe(duplex=False)
+            process = _FORK.Process(target=_write_part, args=(ix.storage.folder, part, written, sender),
+                                    daemon=True)
+            process.start()
+            sender.close()
+            processes.append(process)
+            connections.append(receiver)
+        results: dict[int, _PartWritten] = {}
+        for _ in progress.track(_collect(processes, connections, written, results), "indexing", total=total):
+            pass
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+            process.join()
+    seen: set[str] = set()
+    for number in range(len(parts)):
+        repeated = seen.intersection(results[number].ids)
+        if repeated:
+            raise ValueError(f"article id {min(repeated)!r} is in more than one part")
+        seen.update(results[number].ids)
+    segments = [results[n].segment for n in range(len(parts)) if results[n].segment is not None]
+    TOC(ix.schema, segments, 1).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, 1, segments)
+    ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
+    return len(seen)
+
+
+def _collect(processes: list[BaseProcess], connections: list[Connection], written: Synchronized,
+             results: dict[int, _PartWritten]) -> Iterator[None]:
+    """Wait for every part, yielding once per article written meanwhile; a failed part raises."""
+    reported = 0
+    pending = dict(enumerate(connections))
+    while pending:
+        for connection in wait(list(pending.values()), timeout=PART_POLL_SECONDS):
+            number = connections.index(connection)
+            try:
+                outcome = connection.recv()
+            except EOFError:
+                processes[number].join(PART_POLL_SECONDS)
+                code = processes[number].exitcode
+                raise IndexWriteError(f"the process writing part {number + 1} of the new index ended "
+                                      f"without finishing (exit code {code}); the served index is "
+                                      "unchanged") from None
+            if isinstance(outcome, str):
+                raise IndexWriteError(f"writing part {number + 1} of the new index failed; the served "
+                                      f"index is unchanged:\n{outcome}")
+            results[number] = outcome
+            del pending[number]
+        now = written.value
+        yield from (None for _ in range(now - reported))
+        reported = now
+
+
+def _write_part(folder: str, part: Callable[[], Iterable[Article]], written: Synchronized,
+                sender: Connection) -> None:
+    """In a forked process: write what ``part`` yields as one segment and send it back (or the error)."""
+    exit_with_parent()
+    try:
+        ix = whoosh_index.open_dir(folder)
+        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB, compound=False)
+        ids: list[str] = []
+        for article in part():
+            writer.add_document(**article_to_document(article))
+            ids.append(article.id)
+            with written.get_lock():
+                written.value += 1
+        if len(set(ids)) != len(ids):
+            raise ValueError("an article id is repeated within one part")
+        # Finished but not committed: the parent lists the segments of every part in one commit.
+        segment = writer._finalize_segment() if ids else None
+        if segment is None:
+            writer._close_segment()
+        sender.send(_PartWritten(segment, ids))
+    except BaseException:
+        sender.send(traceback.format_exc())
+    finally:
+        sender.close()

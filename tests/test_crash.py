@@ -42,6 +42,20 @@ def run_reindex(paths: list[Path], index: Path, *options: str) -> subprocess.Com
                            *options], capture_output=True, text=True, timeout=600)
 
 
+def processes_reading(path: Path) -> list[int]:
+    """Ids of live processes started with ``path`` on their command line (a reindex and its workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if str(path).encode() in command and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def doc_count(index: Path) -> int:
     return SearchService(IndexStore(index)).search(SearchRequest()).total
 
@@ -71,6 +85,7 @@ def test_full_rebuild_killed_while_writing(serving):
     process.send_signal(signal.SIGKILL)
     process.communicate()
     assert process.returncode == -signal.SIGKILL
+    wait_for(lambda: not processes_reading(corpus), timeout=10)
     assert (index / CURRENT_FILE).read_text() == served
     assert doc_count(index) == 2
     completed = run_reindex([corpus], index, "--full")
@@ -125,3 +140,28 @@ def test_second_writer_waits_then_gives_up_and_a_killed_holder_frees_the_lock(se
     freed = run_reindex([SEEDS], index, "--lock-timeout", "5")
     assert freed.returncode == 0, freed.stderr
     assert freed.stdout.startswith("incremental: 0 added, 0 updated, 2 unchanged")
+
+
+STUCK_BUILD = """
+import sys, time
+from indexer.store import IndexStore
+IndexStore(sys.argv[1]).rebuild_in_parts([lambda: time.sleep(3600) or []] * 2)
+"""
+
+
+def test_writer_processes_end_with_a_killed_build(tmp_path):
+    index = tmp_path / "stuck-index"
+    process = subprocess.Popen([sys.executable, "-c", STUCK_BUILD, str(index)])
+    try:
+        wait_for(lambda: len(processes_reading(index)) == 3)  # the build and its two writers
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        wait_for(lambda: not processes_reading(index), timeout=5)
+        assert not (index / CURRENT_FILE).exists()
+    finally:
+        for pid in [process.pid, *processes_reading(index)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.wait()

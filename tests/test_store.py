@@ -1,10 +1,11 @@
+import os
 import threading
 
 import pytest
 
 from indexer.article import Article
 from indexer.search import SearchRequest, SearchService
-from indexer.store import CURRENT_FILE, IndexLockedError, IndexNotFoundError, IndexStore, WriteReport
+from indexer.store import CURRENT_FILE, IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError, WriteReport
 
 
 def make(article_id: str, body: str = "Body text about batteries.", title: str = "A title") -> Article:
@@ -138,3 +139,41 @@ def test_a_search_retries_when_a_commit_replaced_files_under_it(tmp_path, monkey
     monkeypatch.setattr(SearchService, "_search", flaky)
     assert service.search(SearchRequest()).total == 1
     assert len(calls) == 2
+
+
+def in_order(store: IndexStore) -> list[str]:
+    with store.searcher() as searcher:
+        return [fields["id"] for fields in searcher.all_stored_fields()]
+
+
+def test_rebuild_in_parts_keeps_the_order_of_parts(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    parts = [lambda: [make("c"), make("a")], lambda: [], lambda: [make("b", title="Battery news")]]
+    assert store.rebuild_in_parts(parts) == WriteReport(added=3, full=True)
+    assert in_order(store) == ["c", "a", "b"]
+    assert [hit.id for hit in SearchService(store).search(SearchRequest("battery", sort="oldest")).hits] == \
+        ["c", "a", "b"]
+    # Nothing of the writers' scratch files is left in the generation.
+    assert not list(store.current_generation().glob("*.tmp"))
+
+
+def failing_part():
+    yield make("x")
+    raise RuntimeError("the feed went away")
+
+
+@pytest.mark.parametrize("parts, error, message", [
+    ([lambda: [make("a")], failing_part], IndexWriteError, "(?s)part 2 of the new index failed.*RuntimeError: the feed went away"),
+    ([lambda: [make("a")], lambda: [make("b"), make("a")]], ValueError, "article id 'a' is in more than one part"),
+    ([lambda: [make("a"), make("a")]], IndexWriteError, "an article id is repeated within one part"),
+    ([lambda: [make("a")], lambda: os._exit(3)], IndexWriteError, r"part 2 .* ended without finishing \(exit code 3\)"),
+])
+def test_a_failed_rebuild_in_parts_leaves_the_served_index(tmp_path, parts, error, message):
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([make("old")])
+    served = store.current_generation()
+    with pytest.raises(error, match=message):
+        store.rebuild_in_parts(parts)
+    assert store.current_generation() == served
+    assert ids(store) == ["old"]
+    assert [path.name for path in (tmp_path / "index").glob("gen-*")] == [served.name]
