@@ -228,6 +228,9 @@ class SearchService:
         Words are corrected against the unstemmed copy of the text: corrected
         against stems, "pirnting" would become "first". Words the index knows
         are left alone, so a query without typos costs one lookup per word.
+        Corrections keep the first letter, which typing rarely gets wrong: walking
+        the whole word list instead costs about a second at 50,000 articles, the
+        walk under one letter some tens of milliseconds.
         """
         words = _PLAIN_WORD.findall(text)
         if not words or len(text) > 200:
@@ -239,7 +242,7 @@ class SearchService:
             if len(lower) < 3 or word in ("AND", "OR", "NOT") or reader.doc_frequency("plain", lower):
                 corrected.append(word)
                 continue
-            suggestions = snapshot.searcher.corrector("plain").suggest(lower, limit=1, maxdist=2)
+            suggestions = snapshot.searcher.corrector("plain").suggest(lower, limit=1, maxdist=2, prefix=1)
             corrected.append(suggestions[0] if suggestions else word)
         if corrected == words:
             return None

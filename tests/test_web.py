@@ -224,6 +224,8 @@ def test_did_you_mean(client):
     html = client.get("/?q=panasonik").get_data(as_text=True)
     assert 'Did you mean <a href="/?q=panasonic" rel="nofollow">panasonic</a>?' in html
     assert client.get("/api/search?q=panasonic").get_json()["suggestion"] is None
+    # Corrections keep the first letter: the whole word list is not walked for every typo.
+    assert client.get("/api/search?q=banasonic").get_json()["suggestion"] is None
 
 
 def test_article_page_highlights_and_lists_related_articles(client):

@@ -60,24 +60,28 @@ def serving(index: Path) -> Iterator[str]:
 def served(index: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """`newsfacet serve` over ``index`` on a free loopback port; yields its base URL and process."""
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port),
-                               "--index", str(index)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    raise RuntimeError(f"newsfacet serve did not start: {server.communicate()[1][-500:]}") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", server
-    finally:
-        server.terminate()
-        server.wait(10)
-        server.stderr.close()
+    # Its log goes to a file, not a pipe: under load waitress warns of queued requests,
+    # and a pipe nobody reads would fill and stop the server mid-run.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port),
+                                   "--index", str(index)], stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        server.kill()
+                        server.wait()
+                        log.seek(0)
+                        raise RuntimeError(f"newsfacet serve did not start: {log.read()[-500:]}") from None
+                    time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}", server
+        finally:
+            server.terminate()
+            server.wait(10)
 
 
 def _client(base: str, deadline: float, tally: Tally, offset: int) -> None:
