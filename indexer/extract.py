@@ -56,11 +56,20 @@ def extract_facets_batch(articles: Iterable[Article], progress: Progress | None 
     """
     progress = progress or Silent()
     articles = list(articles)
-    extractor = learn_company_names(articles, progress, workers)
+    return extract_learned(articles, learn_company_names(articles, progress, workers), progress, workers)
+
+
+def extract_learned(articles: Sequence[Article], extractor: CompanyExtractor, progress: Progress | None = None,
+                    workers: int | None = None) -> Iterator[Article]:
+    """Facets for ``articles`` in order, by ``extractor`` once it has learned their names.
+
+    Large batches are read by ``workers`` processes (default: one per core), each
+    with the same names learned; articles come out while later ones are read.
+    """
+    progress = progress or Silent()
     workers = worker_count(workers, len(articles))
     if workers == 1:
-        pairs = progress.track(articles, "extracting facets", total=len(articles))
-        return (extract_facets(article, extractor) for article in pairs)
+        return extract_each(progress.track(articles, "extracting facets", total=len(articles)), extractor)
     chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
     learned = list(extractor.learned.values())
     pool = ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=(learned,))
@@ -68,8 +77,9 @@ def extract_facets_batch(articles: Iterable[Article], progress: Progress | None 
 
 
 def learn_company_names(articles: Sequence[Article], progress: Progress | None = None,
-                        workers: int | None = None) -> CompanyExtractor:
-    """A company extractor that knows the names ``articles`` confirm by their context.
+                        workers: int | None = None, known: Iterable[str] = ()) -> CompanyExtractor:
+    """A company extractor that knows the names ``articles`` confirm by their context,
+    after the ``known`` ones (learned before from the rest of the collection).
 
     What it learns does not depend on the order the articles are read in, so
     several processes (``workers``, default one per core, for large batches) learn
@@ -77,6 +87,7 @@ def learn_company_names(articles: Sequence[Article], progress: Progress | None =
     """
     progress = progress or Silent()
     extractor = CompanyExtractor()  # loads the knowledge base and word lists before any fork
+    extractor.learn_names(known)
     workers = worker_count(workers, len(articles))
     if workers == 1:
         extractor.learn(progress.track((facet_text(a) for a in articles), "learning names", total=len(articles)))

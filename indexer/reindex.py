@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from .article import InputNote, SkippedInput
-from .extract import extract_each, extract_facets_batch, learn_company_names, split_by_size, worker_count
+from .extract import extract_each, extract_learned, learn_company_names, split_by_size, worker_count
 from .ingest import DEFAULT_MAX_FILE_BYTES, read_articles
 from .progress import Progress, Silent
 from .store import IndexStore, WriteReport
@@ -44,18 +44,21 @@ def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = 
     progress = progress or Silent()
     batch = read_articles(paths, max_file_bytes=max_file_bytes)
     processes = worker_count(workers, len(batch.articles))
+    # An update knows the names the whole collection confirmed, not only those of
+    # the files it reads, so an unchanged article keeps the facets it had.
+    extractor = learn_company_names(batch.articles, progress, processes, known=() if full else store.learned_names())
+    learned = tuple(extractor.learned.values())
     if full and processes > 1:
-        # Each process extracts and writes its own run of articles, after the
-        # names to learn were gathered from all of them.
-        extractor = learn_company_names(batch.articles, progress, processes)
+        # Each process extracts and writes its own run of articles.
         parts = [partial(extract_each, run, extractor) for run in split_by_size(batch.articles, processes)]
-        written = store.rebuild_in_parts(parts, progress, total=len(batch.articles))
+        written = store.rebuild_in_parts(parts, progress, total=len(batch.articles), learned_names=learned)
     else:
-        articles = extract_facets_batch(batch.articles, progress, workers)
+        articles = extract_learned(batch.articles, extractor, progress, processes)
         articles = progress.track(articles, "indexing", total=len(batch.articles))
         if full:
-            written = store.rebuild(articles)
+            written = store.rebuild(articles, learned_names=learned)
         else:
-            written = store.update(articles, roots=batch.roots, complete_files=batch.complete_files)
+            written = store.update(articles, roots=batch.roots, complete_files=batch.complete_files,
+                                   learned_names=learned)
     folded = sum(len(article.duplicates) for article in batch.articles)
     return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes, folded=folded)

@@ -15,6 +15,7 @@ half done.
 from __future__ import annotations
 
 import fcntl
+import json
 import multiprocessing
 import os
 import shutil
@@ -50,6 +51,7 @@ DEFAULT_LOCK_TIMEOUT = 60.0
 SCORED_FIELDS = ("title", "body", "plain")  # text fields whose lengths ranking reads
 WRITER_MEMORY_MB = 256  # postings buffered before Whoosh spills a sorted run to disk
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a generation folder
+LEARNED_NAMES_FILE = "learned-names.json"  # company names confirmed across the collection
 PART_POLL_SECONDS = 0.5  # how often a parallel build looks at its writers' progress
 # Writers of a parallel build are forked: they inherit the articles and extractors they need.
 _FORK = multiprocessing.get_context("fork")
@@ -186,24 +188,39 @@ class IndexStore:
 
     # -- writing ---------------------------------------------------------------
 
-    def rebuild(self, articles: Iterable[Article]) -> WriteReport:
+    def learned_names(self) -> tuple[str, ...]:
+        """The company names confirmed by context across the served index (empty without one).
+
+        Kept beside the index so an update extracts facets knowing every name the
+        collection confirmed, not only those in the files it reads.
+        """
+        try:
+            path = self.current_generation() / LEARNED_NAMES_FILE
+            return tuple(json.loads(path.read_text("utf-8")))
+        except (IndexNotFoundError, FileNotFoundError):
+            return ()
+        except (ValueError, TypeError) as error:
+            raise IndexNotFoundError(f"{path} is damaged ({error}); rebuild with `newsfacet index --full`") from None
+
+    def rebuild(self, articles: Iterable[Article], learned_names: Sequence[str] = ()) -> WriteReport:
         """Build a new generation from exactly ``articles`` and swap it in."""
         with self._write_lock():
-            return self._rebuild(articles)
+            return self._rebuild(articles, learned_names)
 
     def update(self, articles: Iterable[Article], roots: Iterable[str] = (),
-               complete_files: Iterable[str] = ()) -> WriteReport:
+               complete_files: Iterable[str] = (), learned_names: Sequence[str] | None = None) -> WriteReport:
         """Add new articles and rewrite changed ones in the served generation.
 
         Unchanged articles (same content hash) are not rewritten. An article read
         before from a file under one of ``roots`` is removed when that file is gone,
         or was read completely this time (it is in ``complete_files``) and no longer
         holds it; articles from elsewhere are left alone. Without an index yet, this
-        builds the first generation.
+        builds the first generation. ``learned_names`` are added to the names kept
+        with the index.
         """
         with self._write_lock():
             if not self.exists():
-                return self._rebuild(articles)
+                return self._rebuild(articles, learned_names or ())
             ix = self.open_index()
             try:
                 added = updated = unchanged = 0
@@ -231,10 +248,17 @@ class IndexStore:
                 writer.commit()
             finally:
                 ix.close()
+            if learned_names is not None:
+                # Added to what is kept, read under the lock: names another update added stay.
+                kept = self.learned_names()
+                known = {name.lower() for name in kept}
+                _write_learned_names(self.current_generation(),
+                                     [*kept, *(name for name in learned_names if name.lower() not in known)])
             return WriteReport(added=added, updated=updated, unchanged=unchanged, removed=len(gone))
 
     def rebuild_in_parts(self, parts: Sequence[Callable[[], Iterable[Article]]],
-                         progress: Progress | None = None, total: int | None = None) -> WriteReport:
+                         progress: Progress | None = None, total: int | None = None,
+                         learned_names: Sequence[str] = ()) -> WriteReport:
         """Build a new generation from ``parts`` at once, one forked process per part, and swap it in.
 
         Each process calls its part (which may be a closure: it is inherited, not
@@ -245,12 +269,13 @@ class IndexStore:
         writing, are then shared by the cores. Article ids must not repeat.
         """
         with self._write_lock():
-            return self._build_generation(lambda ix: _write_in_parts(ix, parts, progress or Silent(), total))
+            return self._build_generation(lambda ix: _write_in_parts(ix, parts, progress or Silent(), total),
+                                          learned_names)
 
-    def _rebuild(self, articles: Iterable[Article]) -> WriteReport:
-        return self._build_generation(lambda ix: _write_in_order(ix, articles))
+    def _rebuild(self, articles: Iterable[Article], learned_names: Sequence[str]) -> WriteReport:
+        return self._build_generation(lambda ix: _write_in_order(ix, articles), learned_names)
 
-    def _build_generation(self, fill: Callable[[Index], int]) -> WriteReport:
+    def _build_generation(self, fill: Callable[[Index], int], learned_names: Sequence[str]) -> WriteReport:
         """A new generation filled by ``fill`` (which commits and says how many it added), then swapped in."""
         self.root.mkdir(parents=True, exist_ok=True)
         try:
@@ -266,6 +291,7 @@ class IndexStore:
                 added = fill(ix)
             finally:
                 ix.close()
+            _write_learned_names(generation, learned_names)
             self._point_current_at(generation)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
@@ -439,3 +465,10 @@ def _write_part(folder: str, part: Callable[[], Iterable[Article]], written: Syn
         sender.send(traceback.format_exc())
     finally:
         sender.close()
+
+
+def _write_learned_names(generation: Path, names: Sequence[str]) -> None:
+    """Replace the generation's learned names atomically: a reader sees the old list or the new."""
+    temporary = generation / f".{LEARNED_NAMES_FILE}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(list(names), ensure_ascii=False), "utf-8")
+    os.replace(temporary, generation / LEARNED_NAMES_FILE)

@@ -166,3 +166,24 @@ def test_a_full_build_by_several_processes_answers_as_one_does(tmp_path):
                for sort in ("relevance", "newest") for page in (1, 3)]
     queries += [SearchRequest("said", filters={"company": ("Paion",)}), SearchRequest(filters={"company": ("Paion",)})]
     assert _every_answer(two, queries) == _every_answer(one, queries)
+
+
+def companies_of(store, article_id):
+    return SearchService(store).get_article(article_id).companies
+
+
+def test_an_update_knows_the_names_the_whole_collection_confirmed(tmp_path):
+    # "Paion AG" confirms Paion as a company in one file; another names it bare.
+    write_article(tmp_path / "wire" / "a.txt", "Paion AG results", "Paion AG reported higher sales.")
+    write_article(tmp_path / "daily" / "b.txt", "Drug maker gains", "The approval lifted Paion and its rivals.")
+    write_article(tmp_path / "daily" / "c.txt", "Markets calm", "Stocks were flat on Monday.")
+    store = IndexStore(tmp_path / "index")
+    reindex([tmp_path / "wire", tmp_path / "daily"], store, full=True)
+    assert companies_of(store, "b") == ("Paion",)
+    write_article(tmp_path / "daily" / "c.txt", "Markets calm", "Stocks were flat on Monday and Tuesday.")
+    report = reindex([tmp_path / "daily"], store)  # the wire file is not read this time
+    assert report.summary() == "incremental: 0 added, 1 updated, 1 unchanged, 0 removed, 0 skipped"
+    assert companies_of(store, "b") == ("Paion",)
+    assert "Paion" in store.learned_names()
+    reindex([tmp_path / "daily"], store, full=True)  # a full build learns from what it reads alone
+    assert companies_of(store, "b") == ()

@@ -177,3 +177,19 @@ def test_a_failed_rebuild_in_parts_leaves_the_served_index(tmp_path, parts, erro
     assert store.current_generation() == served
     assert ids(store) == ["old"]
     assert [path.name for path in (tmp_path / "index").glob("gen-*")] == [served.name]
+
+
+def test_learned_names_are_kept_with_the_index(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    assert store.learned_names() == ()
+    store.rebuild([make("a")], learned_names=["Paion", "Acme"])
+    assert store.learned_names() == ("Paion", "Acme")
+    store.update([make("b")], learned_names=["paion", "Zeta Labs"])  # added to, first spelling kept
+    assert store.learned_names() == ("Paion", "Acme", "Zeta Labs")
+    store.update([make("c")])  # an update without names leaves them
+    assert store.learned_names() == ("Paion", "Acme", "Zeta Labs")
+    store.rebuild_in_parts([lambda: [make("a")]], learned_names=["Other"])  # a new generation starts afresh
+    assert store.learned_names() == ("Other",)
+    (store.current_generation() / "learned-names.json").write_text("{not json", "utf-8")
+    with pytest.raises(IndexNotFoundError, match="learned-names.json is damaged.*index --full"):
+        store.learned_names()
