@@ -3,7 +3,8 @@
 Layout of an index folder::
 
     CURRENT            name of the generation being served (replaced atomically)
-    gen-<stamp>/       a complete Whoosh index, one per full build
+    gen-<stamp>/       a complete Whoosh index, one per full build, with
+                       learned-names.json (company names the collection confirmed)
     reindex.lock       held by the one process that writes
 
 A full rebuild writes a new generation beside the served one and points
@@ -457,6 +458,8 @@ def _write_part(folder: str, part: Callable[[], Iterable[Article]], written: Syn
         if len(set(ids)) != len(ids):
             raise ValueError("an article id is repeated within one part")
         # Finished but not committed: the parent lists the segments of every part in one commit.
+        # These are the calls Whoosh's own multiprocessing writer makes of its sub-writers
+        # (whoosh3 is pinned exactly in pyproject.toml).
         segment = writer._finalize_segment() if ids else None
         if segment is None:
             writer._close_segment()
