@@ -11,14 +11,14 @@ import sys
 
 import click
 
-from .article import Article
-from .extract import extract_facets_batch
-from . import progress
-from .ingest import DEFAULT_MAX_FILE_BYTES
-from .reindex import reindex
-from .search import SearchRequest, SearchService
-from .serialize import result_to_dict
-from .store import IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError
+from indexer.article import Article
+from indexer.facets.extract import extract_facets_batch
+from indexer import progress
+from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES
+from indexer.reindex import reindex
+from indexer.search.service import SearchRequest, SearchService
+from indexer.search.serialize import result_to_dict
+from indexer.index.store import IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError
 
 DEFAULT_INDEX = os.path.join("instance", "index")
 DEFAULT_PATHS = ("seeds",)

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from .article import InputNote, SkippedInput
-from .extract import extract_each, extract_learned, learn_company_names, split_by_size, worker_count
-from .ingest import DEFAULT_MAX_FILE_BYTES, read_articles
-from .progress import Progress, Silent
-from .store import IndexStore, WriteReport
+from indexer.article import InputNote, SkippedInput
+from indexer.facets.extract import extract_each, extract_learned, learn_company_names, split_by_size, worker_count
+from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, read_articles
+from indexer.progress import Progress, Silent
+from indexer.index.store import IndexStore, WriteReport
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from indexer.reindex import reindex
-from indexer.store import IndexStore
+from indexer.index.store import IndexStore
 from webapp import create_app
 
 from .paths import DATA, SEEDS, SHARED

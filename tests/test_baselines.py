@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from indexer.article import Article
-from indexer.baselines import (BaselineAnswer, BaselineArticle, BaselineQuery, DatasetteBaseline,
+from benchmarks.baselines import (BaselineAnswer, BaselineArticle, BaselineQuery, DatasetteBaseline,
                                SqliteFts5Baseline, baseline_article, write_sqlite)
 
 ARTICLES = (

@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from webapp import benchmark
+from benchmarks import scale as benchmark
 
 from .paths import DATA
 

@@ -28,7 +28,7 @@ def _chromium_or_skip() -> str:
 
 @pytest.fixture
 def server(sample_store):
-    from webapp.loadtest import serving
+    from benchmarks.loadtest import serving
 
     with serving(sample_store.root) as base:
         yield base

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from indexer.store import IndexStore
+from indexer.index.store import IndexStore
 
 from .paths import DATA, PROJECT, SEED_MAZDA, SEEDS
 

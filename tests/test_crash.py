@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from indexer.reindex import reindex
-from indexer.search import SearchRequest, SearchService
-from indexer.store import CURRENT_FILE, IndexStore
+from indexer.search.service import SearchRequest, SearchService
+from indexer.index.store import CURRENT_FILE, IndexStore
 
 from .paths import SEEDS
 
@@ -115,7 +115,7 @@ def test_incremental_reindex_killed_at_any_moment(serving, phase, after):
 
 HOLD_LOCK = """
 import sys, time
-from indexer.store import IndexStore
+from indexer.index.store import IndexStore
 with IndexStore(sys.argv[1])._write_lock():
     print("locked", flush=True)
     time.sleep(120)
@@ -144,7 +144,7 @@ def test_second_writer_waits_then_gives_up_and_a_killed_holder_frees_the_lock(se
 
 STUCK_BUILD = """
 import sys, time
-from indexer.store import IndexStore
+from indexer.index.store import IndexStore
 IndexStore(sys.argv[1]).rebuild_in_parts([lambda: time.sleep(3600) or []] * 2)
 """
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from indexer.evaluation import Scores, evaluate, load_labelled, load_vocabulary, normalize_company, score
+from benchmarks.evaluation import Scores, evaluate, load_labelled, load_vocabulary, normalize_company, score
 
 from .paths import DATA, PROJECT, SHARED
 

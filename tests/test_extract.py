@@ -1,10 +1,10 @@
 import pytest
 
-from indexer.companies import CompanyExtractor, extract_companies
-from indexer.company_kb import CompanyRecord, KnowledgeBaseError, build_knowledge_base, load_knowledge_base
-from indexer.extract import extract_facets
-from indexer.ingest import read_articles
-from indexer.technologies import TaxonomyError, extract_technologies, load_taxonomy, parse_taxonomy
+from indexer.facets.companies import CompanyExtractor, extract_companies
+from indexer.facets.company_kb import CompanyRecord, KnowledgeBaseError, build_knowledge_base, load_knowledge_base
+from indexer.facets.extract import extract_facets
+from indexer.ingest.files import read_articles
+from indexer.facets.technologies import TaxonomyError, extract_technologies, load_taxonomy, parse_taxonomy
 
 from .paths import SEEDS, SHARED, SEED_MAZDA, SEED_TOYOTA
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from indexer.ingest import read_articles
+from indexer.ingest.files import read_articles
 
 from .paths import DATA
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.reindex import reindex
-from indexer.store import IndexStore
+from indexer.index.store import IndexStore
 from webapp import create_app
 
 from .paths import DATA, SEEDS
@@ -113,7 +113,7 @@ def test_nothing_writes(client, method, path):
 
 def test_serving_under_load_while_a_reindex_adds_articles():
     """A short run of scripts/load-test: no errors, new articles visible without a restart."""
-    from webapp.loadtest import run
+    from benchmarks.loadtest import run
 
     figures = run([str(SEEDS)], clients=4, seconds=3, new_articles=5)
     assert figures["errors"] == []

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 import pytest
 
 from indexer.article import make_article_id
-from indexer.dates import DateFormatError, parse_date
-from indexer.ingest import read_articles
-from indexer.records import RecordError, article_from_record
+from indexer.ingest.dates import DateFormatError, parse_date
+from indexer.ingest.files import read_articles
+from indexer.ingest.records import RecordError, article_from_record
 
 from .paths import DATA, SEEDS, SEED_MAZDA, SEED_TOYOTA
 

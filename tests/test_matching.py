@@ -7,13 +7,13 @@ import json
 import pytest
 from whoosh import sorting
 
-from indexer.facet_columns import FacetColumns
-from indexer.facets import FACETS
-from indexer.matching import Unsupported, top_documents
+from indexer.search.columns import FacetColumns
+from indexer.search.facets import FACETS
+from indexer.search.matching import Unsupported, top_documents
 from indexer.reindex import reindex
-from indexer.search import SearchService
-from indexer.snapshot import Snapshots
-from indexer.store import IndexStore
+from indexer.search.service import SearchService
+from indexer.search.snapshot import Snapshots
+from indexer.index.store import IndexStore
 
 from .paths import SHARED
 

@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
-from indexer.extract import PARALLEL_FROM, extract_facets_batch
-from indexer.ingest import read_articles
+from indexer.facets.extract import PARALLEL_FROM, extract_facets_batch
+from indexer.ingest.files import read_articles
 from indexer.reindex import reindex
-from indexer.search import SearchRequest, SearchService
-from indexer.store import IndexStore
+from indexer.search.service import SearchRequest, SearchService
+from indexer.index.store import IndexStore
 from webapp import create_app
 
 from .paths import DATA, SEEDS, SHARED

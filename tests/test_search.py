@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from indexer.search import MAX_PER_PAGE, SearchRequest, SearchService
+from indexer.search.service import MAX_PER_PAGE, SearchRequest, SearchService
 
 from .paths import SEED_MAZDA, SEED_TOYOTA
 
@@ -146,7 +146,7 @@ def test_sort_orders(sample_store):
 def test_unknown_sort_and_backwards_dates_are_refused():
     from datetime import date
 
-    from indexer.search import SearchRequestError
+    from indexer.search.service import SearchRequestError
     with pytest.raises(SearchRequestError, match="sort must be one of relevance, newest, oldest"):
         SearchRequest(sort="random")
     with pytest.raises(SearchRequestError, match="from must not be after to"):

@@ -5,10 +5,10 @@ from itertools import islice
 
 import pytest
 
-from indexer.extract import extract_facets
-from indexer.ingest import read_articles
-from indexer.search import SearchRequest, SearchService
-from indexer.store import IndexStore
+from indexer.facets.extract import extract_facets
+from indexer.ingest.files import read_articles
+from indexer.search.service import SearchRequest, SearchService
+from indexer.index.store import IndexStore
 
 from .paths import SHARED
 

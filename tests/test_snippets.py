@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.snippets import lead, snippet
+from indexer.search.highlight import lead, snippet
 from indexer.stemming import stem
 
 LONG = ("Opening words that say nothing in particular about the story at all. " * 4

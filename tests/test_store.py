@@ -4,8 +4,8 @@ import threading
 import pytest
 
 from indexer.article import Article
-from indexer.search import SearchRequest, SearchService
-from indexer.store import CURRENT_FILE, IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError, WriteReport
+from indexer.search.service import SearchRequest, SearchService
+from indexer.index.store import CURRENT_FILE, IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError, WriteReport
 
 
 def make(article_id: str, body: str = "Body text about batteries.", title: str = "A title") -> Article:
@@ -107,7 +107,7 @@ def test_an_index_from_an_older_schema_asks_for_a_full_rebuild(tmp_path):
     from whoosh import index as whoosh_index
     from whoosh.fields import ID, Schema
 
-    from indexer.store import IndexOutdatedError
+    from indexer.index.store import IndexOutdatedError
 
     store = IndexStore(tmp_path / "index")
     store.rebuild([make("a")])

@@ -2,7 +2,7 @@ import subprocess
 
 import pytest
 
-from indexer.suggest import Suggestion, suggest_terms
+from benchmarks.suggest import Suggestion, suggest_terms
 
 from .paths import DATA, PROJECT
 
@@ -33,8 +33,8 @@ def test_script_prints_a_table(tmp_path):
 
 
 def test_benchmark_reports_rates_against_the_baseline():
-    from indexer.benchmarks import benchmark_extract
-    from indexer.ingest import read_articles
+    from benchmarks.extraction import benchmark_extract
+    from indexer.ingest.files import read_articles
 
     figures = benchmark_extract(list(read_articles([DATA / "articles.jsonl"]).articles), rounds=1)
     assert figures["articles"] == 4

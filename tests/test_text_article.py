@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from indexer.text_article import ArticleParseError, parse_text_article, title_from_text
+from indexer.ingest.text_article import ArticleParseError, parse_text_article, title_from_text
 
 from .paths import SEEDS, SEED_MAZDA, SEED_TOYOTA
 

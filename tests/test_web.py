@@ -180,7 +180,7 @@ def test_exclude_link_and_chip(client):
 
 def test_show_more_lists_the_whole_facet(tmp_path):
     from indexer.article import Article
-    from indexer.store import IndexStore
+    from indexer.index.store import IndexStore
 
     store = IndexStore(tmp_path / "index")
     store.rebuild([Article(id=f"a{n}", title=f"Story {n}", body="Body.", companies=(f"Company {n:02}",))

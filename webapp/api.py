@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from indexer.search import SearchRequestError
-from indexer.serialize import result_to_dict
-from indexer.store import IndexNotFoundError
+from indexer.search.service import SearchRequestError
+from indexer.search.serialize import result_to_dict
+from indexer.index.store import IndexNotFoundError
 
 from .openapi import openapi_document
 from .params import ParameterError, request_from_args

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.facets import FACETS
-from indexer.search import MAX_PER_PAGE, SORTS
+from indexer.search.facets import FACETS
+from indexer.search.service import MAX_PER_PAGE, SORTS
 
 
 def _query(name: str, description: str, schema: dict[str, Any], repeat: bool = False) -> dict[str, Any]:

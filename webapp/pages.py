@@ -6,8 +6,8 @@ from dataclasses import replace
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from indexer.search import SORTS, SearchResult
-from indexer.store import IndexNotFoundError
+from indexer.search.service import SORTS, SearchResult
+from indexer.index.store import IndexNotFoundError
 
 from .atom import atom_feed
 from .params import ParameterError, query_string, request_from_args, toggle_args, with_args

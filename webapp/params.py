@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.facets import facet_names
-from indexer.search import MAX_PER_PAGE, SearchRequest, SearchRequestError
+from indexer.search.facets import facet_names
+from indexer.search.service import MAX_PER_PAGE, SearchRequest, SearchRequestError
 
 MAX_QUERY_CHARS = 1000
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from indexer.search import SearchService
-from indexer.store import IndexStore
+from indexer.search.service import SearchService
+from indexer.index.store import IndexStore
 
 _KEY = "newsfacet.search"
 

@@ -40,10 +40,10 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from .article import Article
-from .processes import exit_with_parent
-from .progress import Progress, Silent
-from .schema import article_to_document, build_schema
+from indexer.article import Article
+from indexer.processes import exit_with_parent
+from indexer.progress import Progress, Silent
+from indexer.index.schema import article_to_document, build_schema
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "reindex.lock"

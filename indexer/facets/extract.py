@@ -6,12 +6,12 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from .article import Article
-from .clean import clean_lines, join_wrapped_lines
-from .companies import CompanyExtractor
-from .processes import exit_with_parent
-from .progress import Progress, Silent
-from .technologies import extract_technologies
+from indexer.article import Article
+from indexer.ingest.clean import clean_lines, join_wrapped_lines
+from indexer.facets.companies import CompanyExtractor
+from indexer.processes import exit_with_parent
+from indexer.progress import Progress, Silent
+from indexer.facets.technologies import extract_technologies
 
 # Batches this large are read by several processes; smaller ones are done before a pool would start.
 PARALLEL_FROM = 2000

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .article import Article
-from .clean import clean_lines, ends_sentence
-from .dates import parse_date_or_none
-from .text import split_sentences
+from indexer.article import Article
+from indexer.ingest.clean import clean_lines, ends_sentence
+from indexer.ingest.dates import parse_date_or_none
+from indexer.text import split_sentences
 
 
 class ArticleParseError(ValueError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .search import SearchHit, SearchResult
+from indexer.search.service import SearchHit, SearchResult
 
 
 def hit_to_dict(hit: SearchHit) -> dict[str, Any]:

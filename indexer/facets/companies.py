@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .company_kb import NOT_A_COMPANY, Alias, CompanyKnowledgeBase, insert_alias, load_knowledge_base, tokens_of
-from .lexicon import Lexicon, load_lexicon
-from .text import prepare_text, sentence_spans, word_spans
+from indexer.facets.company_kb import NOT_A_COMPANY, Alias, CompanyKnowledgeBase, insert_alias, load_knowledge_base, tokens_of
+from indexer.facets.lexicon import Lexicon, load_lexicon
+from indexer.text import prepare_text, sentence_spans, word_spans
 
 _EXCHANGE_TICKER = re.compile(r"^[0-9A-Z]{1,6}\.[A-Z]{1,2}$")
 _MONTHS_AND_DAYS = frozenset(

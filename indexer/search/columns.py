@@ -19,7 +19,7 @@ from datetime import datetime
 import numpy as np
 from whoosh.reading import IndexReader
 
-from .postings import field_lengths, term_postings
+from indexer.index.postings import field_lengths, term_postings
 
 DATE_FIELD = "date"
 UNDATED_FIELD = "undated"

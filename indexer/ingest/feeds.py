@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 
 import feedparser
 
-from .article import Article, SkippedInput, make_article_id
-from .dates import parse_date_or_none
-from .html_article import html_to_text
-from .text_article import title_from_text
+from indexer.article import Article, SkippedInput, make_article_id
+from indexer.ingest.dates import parse_date_or_none
+from indexer.ingest.html_article import html_to_text
+from indexer.ingest.text_article import title_from_text
 
 
 def parse_feed(data: bytes, id_prefix: str, origin: str) -> Iterator[Article | SkippedInput]:

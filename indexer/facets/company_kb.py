@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .lexicon import Lexicon, load_lexicon
-from .text import word_spans
+from indexer.facets.lexicon import Lexicon, load_lexicon
+from indexer.text import word_spans
 
 NOT_A_COMPANY = ""  # canonical name stored for an excluded phrase
 
@@ -125,7 +125,7 @@ def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
 @lru_cache(maxsize=1)
 def load_knowledge_base() -> CompanyKnowledgeBase:
     """The knowledge base that ships with the package."""
-    data = resources.files("indexer").joinpath("data")
+    data = resources.files("indexer.facets").joinpath("data")
     curated = parse_company_records(data.joinpath("companies.jsonl").read_text("utf-8").splitlines())
     generated = parse_company_records(
         data.joinpath("companies_generated.jsonl").read_text("utf-8").splitlines())

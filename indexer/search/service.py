@@ -19,15 +19,15 @@ from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser
 from whoosh.query import Every, FuzzyTerm, NullQuery, Query
 from whoosh.searching import Searcher
 
-from .article import Article
-from .facets import FACETS, Facet, FacetSpec, FacetValue, facet_names, facet_spec
-from .facet_columns import FacetColumns, sortable_date
-from .matching import Matches, Unsupported, top_documents
-from .schema import build_schema, document_to_article
-from .snapshot import IndexSnapshot, Snapshots
-from .snippets import lead, snippet
-from .stemming import stem
-from .store import IndexStore
+from indexer.article import Article
+from indexer.search.facets import FACETS, Facet, FacetSpec, FacetValue, facet_names, facet_spec
+from indexer.search.columns import FacetColumns, sortable_date
+from indexer.search.matching import Matches, Unsupported, top_documents
+from indexer.index.schema import build_schema, document_to_article
+from indexer.search.snapshot import IndexSnapshot, Snapshots
+from indexer.search.highlight import lead, snippet
+from indexer.stemming import stem
+from indexer.index.store import IndexStore
 
 MAX_PER_PAGE = 100
 EXPANDED_FACET_LIMIT = 100

@@ -10,8 +10,8 @@ from __future__ import annotations
 from whoosh import sorting
 from whoosh.query import And, Query, Term
 
-from .facets import FACETS, facet_spec
-from .store import IndexStore
+from indexer.search.facets import FACETS, facet_spec
+from indexer.index.store import IndexStore
 
 
 class GroupedBySearch:

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .article import Article, Duplicate, IngestBatch, InputNote, SkippedInput, make_article_id
-from .feeds import parse_feed
-from .html_article import parse_html_article
-from .records import RecordError, parse_csv, parse_json_document, parse_jsonl
-from .text_article import ArticleParseError, parse_text_article
+from indexer.article import Article, Duplicate, IngestBatch, InputNote, SkippedInput, make_article_id
+from indexer.ingest.feeds import parse_feed
+from indexer.ingest.html_article import parse_html_article
+from indexer.ingest.records import RecordError, parse_csv, parse_json_document, parse_jsonl
+from indexer.ingest.text_article import ArticleParseError, parse_text_article
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 

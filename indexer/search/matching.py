@@ -17,8 +17,8 @@ import numpy as np
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from .facet_columns import FacetColumns
-from .postings import term_postings
+from indexer.search.columns import FacetColumns
+from indexer.index.postings import term_postings
 
 K1 = 1.2  # Whoosh's BM25F defaults
 B = 0.75

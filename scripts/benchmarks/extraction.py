@@ -10,10 +10,10 @@ import sys
 import time
 from collections.abc import Callable
 
-from .article import Article
-from .extract import extract_facets_batch, facet_text
-from .ingest import read_articles
-from .text import sentence_spans, word_spans
+from indexer.article import Article
+from indexer.facets.extract import extract_facets_batch, facet_text
+from indexer.ingest.files import read_articles
+from indexer.text import sentence_spans, word_spans
 
 
 def _timed(work: Callable[[], object]) -> float:

@@ -18,9 +18,9 @@ from nltk.collocations import BigramCollocationFinder, TrigramCollocationFinder
 from nltk.metrics import BigramAssocMeasures, TrigramAssocMeasures
 from nltk.tokenize import RegexpTokenizer
 
-from .ingest import read_articles
-from .stemming import stem
-from .technologies import Taxonomy, _synonym_keys, extract_technologies, load_taxonomy
+from indexer.ingest.files import read_articles
+from indexer.stemming import stem
+from indexer.facets.technologies import Taxonomy, _synonym_keys, extract_technologies, load_taxonomy
 
 _WORDS = RegexpTokenizer(r"[a-z][a-z0-9\-]+")
 # Function words never start or end a useful term.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .stemming import stem
+from indexer.stemming import stem
 
 # Decimals stay whole, so "2.5G" is not "5G".
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9][A-Za-z0-9]*)*")
@@ -93,7 +93,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
 @lru_cache(maxsize=1)
 def load_taxonomy() -> Taxonomy:
     """The taxonomy that ships with the package."""
-    text = resources.files("indexer").joinpath("data/technologies.tsv").read_text("utf-8")
+    text = resources.files("indexer.facets").joinpath("data/technologies.tsv").read_text("utf-8")
     return parse_taxonomy(text)
 
 

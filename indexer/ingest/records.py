@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .article import Article, make_article_id
-from .clean import join_wrapped_lines
-from .dates import parse_date_or_none
-from .text_article import title_from_text
+from indexer.article import Article, make_article_id
+from indexer.ingest.clean import join_wrapped_lines
+from indexer.ingest.dates import parse_date_or_none
+from indexer.ingest.text_article import title_from_text
 
 _SIGN_OFF = re.compile(r"^(?:Reuters?|AP|AFP)$")
 BODY_FIELDS = ("body", "text", "content", "description")

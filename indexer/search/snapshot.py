@@ -21,9 +21,9 @@ from typing import TypeVar
 
 from whoosh.searching import Searcher
 
-from .facet_columns import FacetColumns, SegmentArrays, read_segment
-from .matching import QueryEvaluator
-from .store import IndexNotFoundError, IndexOutdatedError, IndexStore
+from indexer.search.columns import FacetColumns, SegmentArrays, read_segment
+from indexer.search.matching import QueryEvaluator
+from indexer.index.store import IndexNotFoundError, IndexOutdatedError, IndexStore
 
 T = TypeVar("T")
 READ_ATTEMPTS = 5

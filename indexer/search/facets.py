@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .facet_columns import ValueCounts
-from .schema import COMPANY_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
+from indexer.search.columns import ValueCounts
+from indexer.index.schema import COMPANY_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
 
 
 @dataclass(frozen=True)

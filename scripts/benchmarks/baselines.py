@@ -23,7 +23,7 @@ from os import PathLike
 from pathlib import Path
 from typing import IO, Any
 
-from .article import Article
+from indexer.article import Article
 
 FACET_SIZE = 10  # values per facet in every answer; Datasette is told the same, so answers compare
 _ANSWER_FACETS = (("company", "companies"), ("technology", "technologies"), ("source", "source"))  # (name, column)

@@ -26,17 +26,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.baselines import (BaselineQuery, DatasetteBaseline, KeepAliveClient, SqliteFts5Baseline,
+from benchmarks.baselines import (BaselineQuery, DatasetteBaseline, KeepAliveClient, SqliteFts5Baseline,
                                baseline_article, write_sqlite)
-from indexer.benchmark_corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
-from indexer.groupedby_baseline import GroupedBySearch
-from indexer.ingest import read_articles
+from benchmarks.corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
+from benchmarks.groupedby import GroupedBySearch
+from indexer.ingest.files import read_articles
 from indexer.reindex import reindex
-from indexer.schema import document_to_article
-from indexer.search import SearchRequest, SearchService
-from indexer.store import IndexStore
+from indexer.index.schema import document_to_article
+from indexer.search.service import SearchRequest, SearchService
+from indexer.index.store import IndexStore
 
-from .loadtest import served
+from benchmarks.loadtest import served
 
 KEYWORDS = ("oil prices", "merger agreement", "interest rates", "semiconductor", "airline", "software",
             "bank profits", "mobile phone", "football", "election", "wheat exports", "takeover bid",

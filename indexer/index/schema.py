@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .article import Article, Duplicate
-from .stemming import stem
-from .technologies import load_taxonomy
+from indexer.article import Article, Duplicate
+from indexer.stemming import stem
+from indexer.facets.technologies import load_taxonomy
 
 TITLE_BOOST = 2.0
 # Facet field names; the search service and the facet definitions refer to them.

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import Article
-from .extract import extract_facets_batch
+from indexer.article import Article
+from indexer.facets.extract import extract_facets_batch
 
 _LEGAL_FORMS = frozenset(
     "inc incorporated corp corporation co company cos ltd limited plc llc lp ag sa se nv bv gmbh kk spa "

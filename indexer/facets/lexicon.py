@@ -12,7 +12,7 @@ from importlib import resources
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("indexer").joinpath("data", name).read_text("utf-8")
+    text = resources.files("indexer.facets").joinpath("data", name).read_text("utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -43,7 +43,7 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    rules = json.loads(resources.files("indexer").joinpath("data", "company_rules.json").read_text("utf-8"))
+    rules = json.loads(resources.files("indexer.facets").joinpath("data", "company_rules.json").read_text("utf-8"))
 
     def lower(key: str) -> frozenset[str]:
         return frozenset(word.lower() for word in rules[key])

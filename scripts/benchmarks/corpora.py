@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from .article import Article
+from indexer.article import Article
 
 REAL_FILES = ("reuters.jsonl.gz", "bbc_news.jsonl.gz", "financial_headlines.jsonl.gz")
 HEADERLESS_CSV = {"ag_news_test.csv.gz": "class,title,description"}

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import trafilatura
 
-from .article import Article
-from .dates import parse_date_or_none
-from .text_article import ArticleParseError, title_from_text
+from indexer.article import Article
+from indexer.ingest.dates import parse_date_or_none
+from indexer.ingest.text_article import ArticleParseError, title_from_text
 
 
 def parse_html_article(html: str, article_id: str, origin: str = "") -> Article:

@@ -1,0 +1,1 @@
+"""Benchmarks, baselines, the load test and the facet evaluation: measurements of the product, never shipped in its wheel."""
