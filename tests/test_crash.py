@@ -13,7 +13,8 @@ import pytest
 
 from indexer.reindex import reindex
 from indexer.search.service import SearchRequest, SearchService
-from indexer.index.store import CURRENT_FILE, IndexStore
+from indexer.index.generations import CURRENT_FILE
+from indexer.index.store import IndexStore
 
 from .paths import SEEDS
 

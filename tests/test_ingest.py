@@ -4,9 +4,10 @@ from datetime import datetime, timezone
 import pytest
 
 from indexer.article import make_article_id
-from indexer.ingest.dates import DateFormatError, parse_date
+from indexer.errors import InputError
+from indexer.ingest.dates import parse_date
 from indexer.ingest.files import read_articles
-from indexer.ingest.records import RecordError, article_from_record
+from indexer.ingest.records import article_from_record
 
 from .paths import DATA, SEEDS, SEED_MAZDA, SEED_TOYOTA
 
@@ -90,7 +91,7 @@ def test_gzip_jsonl(tmp_path):
     ("text", "expected a JSON object, got str"),
 ])
 def test_bad_records(record, message):
-    with pytest.raises(RecordError, match=re.escape(message)):
+    with pytest.raises(InputError, match=re.escape(message)):
         article_from_record(record, "line-1", "f", "f:1")
 
 
@@ -121,7 +122,7 @@ def test_parse_date(text, expected):
 
 @pytest.mark.parametrize("text", ["", "yesterday", "31/31/2024"])
 def test_parse_date_rejects(text):
-    with pytest.raises(DateFormatError):
+    with pytest.raises(InputError):
         parse_date(text)
 
 

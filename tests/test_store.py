@@ -1,11 +1,16 @@
 import os
 import threading
+import shutil
 
 import pytest
 
 from indexer.article import Article
 from indexer.search.service import SearchRequest, SearchService
-from indexer.index.store import CURRENT_FILE, IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError, WriteReport
+from indexer.errors import IndexDamagedError, IndexLockedError, IndexNotFoundError, IndexOutdatedError, IndexWriteError
+from indexer.index.generations import CURRENT_FILE
+from indexer.index.store import IndexStore, WriteReport
+
+from .paths import DATA
 
 
 def make(article_id: str, body: str = "Body text about batteries.", title: str = "A title") -> Article:
@@ -107,7 +112,6 @@ def test_an_index_from_an_older_schema_asks_for_a_full_rebuild(tmp_path):
     from whoosh import index as whoosh_index
     from whoosh.fields import ID, Schema
 
-    from indexer.index.store import IndexOutdatedError
 
     store = IndexStore(tmp_path / "index")
     store.rebuild([make("a")])
@@ -191,5 +195,27 @@ def test_learned_names_are_kept_with_the_index(tmp_path):
     store.rebuild_in_parts([lambda: [make("a")]], learned_names=["Other"])  # a new generation starts afresh
     assert store.learned_names() == ("Other",)
     (store.current_generation() / "learned-names.json").write_text("{not json", "utf-8")
-    with pytest.raises(IndexNotFoundError, match="learned-names.json is damaged.*index --full"):
+    with pytest.raises(IndexDamagedError, match="learned-names.json is damaged.*index --full"):
         store.learned_names()
+
+
+def test_an_index_written_by_version_0_1_still_opens_searches_and_updates(tmp_path):
+    # Whoosh pickles the stemmer's import path (indexer.stemming.stem) into every index:
+    # moving it would make every existing index unreadable.
+    shutil.copytree(DATA / "index-0.1", tmp_path / "index")
+    store = IndexStore(tmp_path / "index")
+    result = SearchService(store).search(SearchRequest(query="battery", filters={"company": ("Toyota",)}))
+    assert [(hit.id, hit.companies) for hit in result.hits] == [("articles/1", ("Panasonic", "Toyota"))]
+    assert store.update([make("b")]).added == 1
+    assert ids(store) == ["articles/1", "b"]
+
+
+# Whoosh leaves the table of contents open when its pickle cannot be read; it is closed when collected.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_index_whose_schema_cannot_be_unpickled_asks_for_a_full_rebuild(tmp_path):
+    shutil.copytree(DATA / "index-0.1", tmp_path / "index")
+    store = IndexStore(tmp_path / "index")
+    toc = next(store.current_generation().glob("_MAIN_*.toc"))
+    toc.write_bytes(toc.read_bytes().replace(b"indexer.stemming", b"indexer.stemmings"))
+    with pytest.raises(IndexOutdatedError, match=r"another version of newsfacet .*`newsfacet index --full PATH \.\.\.`"):
+        SearchService(store).search(SearchRequest())

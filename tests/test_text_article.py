@@ -2,7 +2,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from indexer.ingest.text_article import ArticleParseError, parse_text_article, title_from_text
+from indexer.errors import InputError
+from indexer.ingest.text_article import parse_text_article, title_from_text
 
 from .paths import SEEDS, SEED_MAZDA, SEED_TOYOTA
 
@@ -58,7 +59,7 @@ def test_header_block():
 
 @pytest.mark.parametrize("text", ["", "   \n\n  ", "X\n\nEnlarge Image\n\nSee all photos\n"])
 def test_no_article_text(text):
-    with pytest.raises(ArticleParseError):
+    with pytest.raises(InputError):
         parse_text_article(text, "x")
 
 

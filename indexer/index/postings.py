@@ -23,6 +23,11 @@ _EMPTY_WEIGHTS = np.zeros(0, np.float32)
 _BYTE_TO_LENGTH = np.array(_length_byte_cache[:256], dtype=np.float32)
 
 
+def term_text(term: str | bytes) -> str:
+    """A term as text: Whoosh hands out lexicon terms as UTF-8 bytes, query terms as str."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 def term_postings(reader: IndexReader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (ascending) and weights of one term in one segment.
 

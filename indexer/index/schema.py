@@ -11,44 +11,61 @@ from indexer.stemming import stem
 from indexer.facets.technologies import load_taxonomy
 
 TITLE_BOOST = 2.0
-# Facet field names; the search service and the facet definitions refer to them.
-COMPANY_FIELD = "company"
-TECHNOLOGY_FIELD = "technology"
+
+# Field names: every module that reads or writes a field names it through these.
+ID_FIELD = "id"
+TITLE_FIELD = "title"
+BODY_FIELD = "body"
+# The words of title and body as written (unstemmed), for spelling suggestions and fuzzy terms.
+PLAIN_FIELD = "plain"
+DATE_FIELD = "date"
+# 1 for an article without a date, so it sorts after dated ones either way.
+UNDATED_FIELD = "undated"
 SOURCE_FIELD = "source"
+# Publication month, "2024-03", for the month facet.
 MONTH_FIELD = "month"
+SOURCE_FILE_FIELD = "source_file"
+# Ids of identical copies folded into this article, so their addresses still work.
+DUPLICATE_IDS_FIELD = "duplicate_ids"
+CONTENT_HASH_FIELD = "content_hash"
+# Facet fields: comma-separated, case kept, one term per value.
+COMPANY_FIELD = "company"
+# Tagged technologies plus their ancestors, so a parent filter finds its children.
+TECHNOLOGY_FIELD = "technology"
+
+# What a typed query searches and ranks by.
+QUERY_FIELDS = (TITLE_FIELD, BODY_FIELD)
+# Every text field whose lengths ranking may read (fuzzy terms are scored on the plain words).
+TEXT_FIELDS = (TITLE_FIELD, BODY_FIELD, PLAIN_FIELD)
 
 
 def build_schema() -> Schema:
     """Title and body are stemmed with nltk's Snowball stemmer (title weighs more);
-    ``plain`` keeps the words unstemmed for spelling suggestions; facet fields
+    the plain field keeps the words unstemmed for spelling suggestions; facet fields
     hold one term per value; stored fields carry what the pages show."""
     stemmed = StemmingAnalyzer(stemfn=stem)
-    return Schema(
-        id=ID(stored=True, unique=True),
-        title=TEXT(stored=True, analyzer=stemmed, field_boost=TITLE_BOOST),
-        body=TEXT(stored=True, analyzer=stemmed),
-        plain=TEXT(analyzer=StandardAnalyzer(stoplist=None), phrase=False),
-        date=DATETIME(stored=True, sortable=True),
-        # 1 for an article without a date, so it sorts after dated ones either way.
-        undated=NUMERIC(int, bits=8, signed=False, sortable=True),
-        source=ID(stored=True),
-        # Publication month, "2024-03", for the month facet.
-        month=ID,
-        author=STORED,
-        url=STORED,
-        origin=ID(stored=True),
-        source_file=ID(stored=True),
-        duplicates=STORED,
-        # Ids of identical copies folded into this article, so their addresses still work.
-        duplicate_ids=KEYWORD(commas=True, lowercase=False, scorable=False),
-        content_hash=STORED,
-        companies=STORED,
-        technologies=STORED,
-        # Facet fields: comma-separated, case kept, one term per value.
-        company=KEYWORD(commas=True, lowercase=False, scorable=False),
-        # Tagged technologies plus their ancestors, so a parent filter finds its children.
-        technology=KEYWORD(commas=True, lowercase=False, scorable=False),
-    )
+    keyword = {"commas": True, "lowercase": False, "scorable": False}
+    return Schema(**{
+        ID_FIELD: ID(stored=True, unique=True),
+        TITLE_FIELD: TEXT(stored=True, analyzer=stemmed, field_boost=TITLE_BOOST),
+        BODY_FIELD: TEXT(stored=True, analyzer=stemmed),
+        PLAIN_FIELD: TEXT(analyzer=StandardAnalyzer(stoplist=None), phrase=False),
+        DATE_FIELD: DATETIME(stored=True, sortable=True),
+        UNDATED_FIELD: NUMERIC(int, bits=8, signed=False, sortable=True),
+        SOURCE_FIELD: ID(stored=True),
+        MONTH_FIELD: ID,
+        "author": STORED,
+        "url": STORED,
+        "origin": ID(stored=True),
+        SOURCE_FILE_FIELD: ID(stored=True),
+        "duplicates": STORED,
+        DUPLICATE_IDS_FIELD: KEYWORD(**keyword),
+        CONTENT_HASH_FIELD: STORED,
+        "companies": STORED,
+        "technologies": STORED,
+        COMPANY_FIELD: KEYWORD(**keyword),
+        TECHNOLOGY_FIELD: KEYWORD(**keyword),
+    })
 
 
 def article_to_document(article: Article) -> dict:
@@ -56,46 +73,46 @@ def article_to_document(article: Article) -> dict:
     taxonomy = load_taxonomy()
     known = tuple(t for t in article.technologies if t in taxonomy.technologies)
     document = {
-        "id": article.id,
-        "title": article.title,
-        "body": article.body,
-        "plain": f"{article.title}\n{article.body}",
+        ID_FIELD: article.id,
+        TITLE_FIELD: article.title,
+        BODY_FIELD: article.body,
+        PLAIN_FIELD: f"{article.title}\n{article.body}",
         "origin": article.origin,
-        "source_file": article.source_file,
+        SOURCE_FILE_FIELD: article.source_file,
         "duplicates": [{"id": d.id, "origin": d.origin, "source": d.source} for d in article.duplicates],
-        "duplicate_ids": ",".join(d.id.replace(",", " ") for d in article.duplicates),
-        "content_hash": article.content_hash,
+        DUPLICATE_IDS_FIELD: ",".join(d.id.replace(",", " ") for d in article.duplicates),
+        CONTENT_HASH_FIELD: article.content_hash,
         "companies": list(article.companies),
         "technologies": list(article.technologies),
-        "company": ",".join(_facet_value(c) for c in article.companies),
-        "technology": ",".join(taxonomy.with_ancestors(known)),
+        COMPANY_FIELD: ",".join(_facet_value(c) for c in article.companies),
+        TECHNOLOGY_FIELD: ",".join(taxonomy.with_ancestors(known)),
         "author": article.author,
         "url": article.url,
     }
     if article.source:
-        document["source"] = article.source
+        document[SOURCE_FIELD] = article.source
     if article.date:
-        document["date"] = article.date.astimezone(timezone.utc).replace(tzinfo=None)
-        document["month"] = article.date.astimezone(timezone.utc).strftime("%Y-%m")
-    document["undated"] = 0 if article.date else 1
+        document[DATE_FIELD] = article.date.astimezone(timezone.utc).replace(tzinfo=None)
+        document[MONTH_FIELD] = article.date.astimezone(timezone.utc).strftime("%Y-%m")
+    document[UNDATED_FIELD] = 0 if article.date else 1
     return document
 
 
 def document_to_article(fields: dict) -> Article:
     """The article back from its stored fields."""
-    date = fields.get("date")
+    date = fields.get(DATE_FIELD)
     if isinstance(date, datetime):
         date = date.replace(tzinfo=timezone.utc)
     return Article(
-        id=fields["id"],
-        title=fields.get("title", ""),
-        body=fields.get("body", ""),
+        id=fields[ID_FIELD],
+        title=fields.get(TITLE_FIELD, ""),
+        body=fields.get(BODY_FIELD, ""),
         date=date,
-        source=fields.get("source"),
+        source=fields.get(SOURCE_FIELD),
         author=fields.get("author"),
         url=fields.get("url"),
         origin=fields.get("origin", ""),
-        source_file=fields.get("source_file", ""),
+        source_file=fields.get(SOURCE_FILE_FIELD, ""),
         duplicates=tuple(Duplicate(**d) for d in fields.get("duplicates") or ()),
         companies=tuple(fields.get("companies") or ()),
         technologies=tuple(fields.get("technologies") or ()),

@@ -5,9 +5,7 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-
-class DateFormatError(ValueError):
-    """A date string that none of the known forms can read."""
+from indexer.errors import InputError
 
 
 # Forms that neither ISO 8601 nor RFC 822 cover, seen in real feeds and corpora.
@@ -30,19 +28,19 @@ _TRAILING_CODE = re.compile(r"^(.*\d)(?:\s?[A-Z]{1,3})+$")
 def parse_date(text: str) -> datetime:
     """Read a date in ISO 8601, RFC 822 or one of the other common news forms.
 
-    A value without a timezone is taken as UTC. Raises :class:`DateFormatError`
+    A value without a timezone is taken as UTC. Raises :class:`InputError`
     when the text is not a date in any known form.
     """
     value = " ".join(str(text).split())
     if not value:
-        raise DateFormatError("empty date")
+        raise InputError("empty date")
     parsed = _parse_any(value)
     if parsed is None:
         # Wire feeds sometimes glue a desk code onto the time ("00:02:59.13RM").
         trimmed = _TRAILING_CODE.sub(r"\1", value)
         parsed = _parse_any(trimmed) if trimmed != value else None
     if parsed is None:
-        raise DateFormatError(f"unrecognised date {value[:40]!r}")
+        raise InputError(f"unrecognised date {value[:40]!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
@@ -54,7 +52,7 @@ def parse_date_or_none(text: str | None) -> datetime | None:
         return None
     try:
         return parse_date(text)
-    except DateFormatError:
+    except InputError:
         return None
 
 

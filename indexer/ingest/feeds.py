@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import feedparser
 
+from indexer.errors import InputError
 from indexer.article import Article, SkippedInput, make_article_id
 from indexer.ingest.dates import parse_date_or_none
 from indexer.ingest.html_article import html_to_text
@@ -36,7 +37,7 @@ def parse_feed(data: bytes, id_prefix: str, origin: str) -> Iterator[Article | S
     for number, entry in enumerate(entries, start=1):
         try:
             yield _entry_article(entry, number, id_prefix, origin, source)
-        except ValueError as error:
+        except (InputError, ValueError) as error:
             yield SkippedInput(f"{origin}:entry {number}", str(error))
 
 
@@ -46,7 +47,7 @@ def _entry_article(entry, number: int, id_prefix: str, origin: str, source: str 
     body = html_to_text(html or "")
     title = html_to_text(entry.get("title", "")).replace("\n\n", " ").strip()
     if not title and not body:
-        raise ValueError("entry has no text (no title and no summary or content)")
+        raise InputError("entry has no text (no title and no summary or content)")
     own_id = (entry.get("id") or entry.get("link") or "").strip()
     return Article(
         id=make_article_id(id_prefix, own_id or f"entry-{number}"),

@@ -13,17 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from indexer.errors import InputError
 from indexer.article import Article, Duplicate, IngestBatch, InputNote, SkippedInput, make_article_id
 from indexer.ingest.feeds import parse_feed
 from indexer.ingest.html_article import parse_html_article
-from indexer.ingest.records import RecordError, parse_csv, parse_json_document, parse_jsonl
-from indexer.ingest.text_article import ArticleParseError, parse_text_article
+from indexer.ingest.records import parse_csv, parse_json_document, parse_jsonl
+from indexer.ingest.text_article import parse_text_article
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
-
-
-class IngestError(Exception):
-    """A file that cannot be read as articles at all; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -48,26 +45,26 @@ Reader = Callable[[SourceFile], Iterator[Item]]
 def _read_text_file(source: SourceFile) -> Iterator[Item]:
     try:
         yield parse_text_article(source.text, make_article_id(source.id_stem), origin=source.origin)
-    except ArticleParseError as error:
+    except InputError as error:
         yield SkippedInput(source.origin, str(error))
 
 
 def _read_html_file(source: SourceFile) -> Iterator[Item]:
     try:
         yield parse_html_article(source.text, make_article_id(source.id_stem), origin=source.origin)
-    except ArticleParseError as error:
+    except InputError as error:
         yield SkippedInput(source.origin, str(error))
 
 
-def _records(parse: Callable[[str, str, str], Iterator[tuple[int, Article | RecordError]]], unit: str) -> Reader:
+def _records(parse: Callable[[str, str, str], Iterator[tuple[int, Article | InputError]]], unit: str) -> Reader:
     def read(source: SourceFile) -> Iterator[Item]:
         try:
             for number, item in parse(source.text, source.id_stem, source.origin):
-                if isinstance(item, RecordError):
+                if isinstance(item, InputError):
                     yield SkippedInput(f"{source.origin}:{unit}{number}", str(item))
                 else:
                     yield item
-        except RecordError as error:
+        except InputError as error:
             yield SkippedInput(source.origin, str(error))
     return read
 
@@ -157,7 +154,7 @@ def _read_sources(paths: Iterable[str | os.PathLike], max_file_bytes: int
             continue
         try:
             data = read_bytes(source.path, max_file_bytes)
-        except IngestError as error:
+        except InputError as error:
             yield source, iter([SkippedInput(source.origin, str(error))])
             continue
         try:
@@ -177,25 +174,25 @@ def _with_encoding_note(source: SourceFile, reader: Reader) -> Iterator[Item]:
 def read_bytes(path: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     """A file's bytes, gzip unwrapped.
 
-    Raises :class:`IngestError` for files that are missing, empty, too large or binary.
+    Raises :class:`InputError` for files that are missing, empty, too large or binary.
     """
     try:
         size = path.stat().st_size
         if size > max_file_bytes:
-            raise IngestError(f"file is {size:,} bytes, over the limit of {max_file_bytes:,}")
+            raise InputError(f"file is {size:,} bytes, over the limit of {max_file_bytes:,}")
         if path.name.lower().endswith(".gz"):
             with gzip.open(path, "rb") as handle:
                 data = handle.read(max_file_bytes + 1)
             if len(data) > max_file_bytes:
-                raise IngestError(f"file unpacks to over the limit of {max_file_bytes:,} bytes")
+                raise InputError(f"file unpacks to over the limit of {max_file_bytes:,} bytes")
         else:
             data = path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise IngestError(f"cannot read file: {error}") from error
+        raise InputError(f"cannot read file: {error}") from error
     if not data.strip():
-        raise IngestError("file is empty")
+        raise InputError("file is empty")
     if b"\x00" in data[:8192]:
-        raise IngestError("file is binary, not text")
+        raise InputError("file is binary, not text")
     return data
 
 

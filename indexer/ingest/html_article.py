@@ -10,22 +10,23 @@ import trafilatura
 
 from indexer.article import Article
 from indexer.ingest.dates import parse_date_or_none
-from indexer.ingest.text_article import ArticleParseError, title_from_text
+from indexer.errors import InputError
+from indexer.ingest.text_article import title_from_text
 
 
 def parse_html_article(html: str, article_id: str, origin: str = "") -> Article:
-    """Parse one saved news page. Raises :class:`ArticleParseError` when it holds no article text."""
+    """Parse one saved news page. Raises :class:`InputError` when it holds no article text."""
     document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                            include_tables=False, favor_precision=True)
     text = (getattr(document, "text", None) or "").strip() if document is not None else ""
     if not text:
-        raise ArticleParseError("no article text found in the page")
+        raise InputError("no article text found in the page")
     title = (document.title or "").strip()
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if title and lines and lines[0] == title:
         lines = lines[1:]  # trafilatura repeats the headline as the first line
     if not lines:
-        raise ArticleParseError("the page has a headline but no article text")
+        raise InputError("the page has a headline but no article text")
     body = "\n\n".join(lines)
     return Article(
         id=article_id,

@@ -9,16 +9,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from indexer.article import Article, make_article_id
+from indexer.errors import InputError
 from indexer.ingest.clean import join_wrapped_lines
 from indexer.ingest.dates import parse_date_or_none
 from indexer.ingest.text_article import title_from_text
 
 _SIGN_OFF = re.compile(r"^(?:Reuters?|AP|AFP)$")
 BODY_FIELDS = ("body", "text", "content", "description")
-
-
-class RecordError(ValueError):
-    """A record that cannot become an article: not an object, or without any text."""
 
 
 def article_from_record(record: Any, default_id: str, id_prefix: str, origin: str) -> Article:
@@ -29,11 +26,11 @@ def article_from_record(record: Any, default_id: str, id_prefix: str, origin: st
     same however the file moves; ``default_id`` (its line) is the fallback.
     """
     if not isinstance(record, Mapping):
-        raise RecordError(f"expected a JSON object, got {type(record).__name__}")
+        raise InputError(f"expected a JSON object, got {type(record).__name__}")
     title = _text(record.get("title"))
     body = _paragraphs(next((_text(record.get(f)) for f in BODY_FIELDS if _text(record.get(f))), ""))
     if not title and not body:
-        raise RecordError("record has no text (no title and no body)")
+        raise InputError("record has no text (no title and no body)")
     # An unreadable date loses the date, not the article: it is kept and sorts last.
     date = parse_date_or_none(_text(record.get("date")) or None)
     own_id = _text(record.get("id"))
@@ -49,7 +46,7 @@ def article_from_record(record: Any, default_id: str, id_prefix: str, origin: st
     )
 
 
-def parse_jsonl(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | RecordError]]:
+def parse_jsonl(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | InputError]]:
     """Each non-blank line as ``(line number, article or the error that line raised)``.
 
     A broken line does not stop the file: its error is yielded and the next line read.
@@ -60,15 +57,15 @@ def parse_jsonl(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, A
         try:
             record = json.loads(line)
         except ValueError as error:
-            yield number, RecordError(f"invalid JSON: {error.msg}")
+            yield number, InputError(f"invalid JSON: {error.msg}")
             continue
         try:
             yield number, article_from_record(record, f"line-{number}", id_prefix, f"{origin}:{number}")
-        except (RecordError, ValueError) as error:
-            yield number, error if isinstance(error, RecordError) else RecordError(str(error))
+        except (InputError, ValueError) as error:
+            yield number, error if isinstance(error, InputError) else InputError(str(error))
 
 
-def parse_json_document(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | RecordError]]:
+def parse_json_document(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | InputError]]:
     """A JSON array of records (or an object with an "articles" or "items" array).
 
     Records are numbered from 1 in the order they stand in the array.
@@ -76,40 +73,40 @@ def parse_json_document(text: str, id_prefix: str, origin: str) -> Iterator[tupl
     try:
         document = json.loads(text)
     except ValueError as error:
-        raise RecordError(f"invalid JSON: {error.msg} (line {error.lineno})") from error
+        raise InputError(f"invalid JSON: {error.msg} (line {error.lineno})") from error
     if isinstance(document, Mapping):
         document = document.get("articles", document.get("items", [document]))
     if not isinstance(document, list):
-        raise RecordError("expected a JSON array of articles")
+        raise InputError("expected a JSON array of articles")
     for number, record in enumerate(document, start=1):
         try:
             yield number, article_from_record(record, f"item-{number}", id_prefix, f"{origin}:item {number}")
-        except RecordError as error:
+        except InputError as error:
             yield number, error
 
 
-def parse_csv(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | RecordError]]:
+def parse_csv(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Article | InputError]]:
     """CSV with a header row naming the columns (``title``, ``body``/``text``/``description``,
     ``date``, ``source``, ``url``, ``id``; any case). Numbers are the rows' line numbers.
     """
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = {name.strip().lower(): name for name in reader.fieldnames or () if name}
     if "title" not in columns and not any(field in columns for field in BODY_FIELDS):
-        raise RecordError("CSV header has no text column (title, body, text, content or description); "
+        raise InputError("CSV header has no text column (title, body, text, content or description); "
                           f"found: {', '.join(columns) or 'no header'}")
     try:
         for row in reader:
             line = reader.line_num
             record = {key: row.get(name) for key, name in columns.items()}
             if None in row:
-                yield line, RecordError("row has more fields than the header")
+                yield line, InputError("row has more fields than the header")
                 continue
             try:
                 yield line, article_from_record(record, f"line-{line}", id_prefix, f"{origin}:{line}")
-            except RecordError as error:
+            except InputError as error:
                 yield line, error
     except csv.Error as error:
-        yield reader.line_num, RecordError(f"malformed CSV: {error}")
+        yield reader.line_num, InputError(f"malformed CSV: {error}")
 
 
 def _text(value: Any) -> str:

@@ -9,13 +9,10 @@ import re
 import unicodedata
 
 from indexer.article import Article
+from indexer.errors import InputError
 from indexer.ingest.clean import clean_lines, ends_sentence
 from indexer.ingest.dates import parse_date_or_none
 from indexer.text import split_sentences
-
-
-class ArticleParseError(ValueError):
-    """Text that holds no article: empty, or nothing left once furniture is gone."""
 
 
 _HEADER_FIELD = re.compile(r"^(title|date|source|url|author|id):[ \t]*(.*)$", re.IGNORECASE)
@@ -42,7 +39,7 @@ def parse_text_article(text: str, article_id: str, origin: str = "") -> Article:
     """
     text = _normalize(text)
     if not text.strip():
-        raise ArticleParseError("empty article")
+        raise InputError("empty article")
     header, text = _split_header(text)
     date = parse_date_or_none(header.get("date"))
     source = header.get("source") or None
@@ -59,7 +56,7 @@ def parse_text_article(text: str, article_id: str, origin: str = "") -> Article:
     cleaned = clean_lines(text.split("\n"))
     paragraphs = list(cleaned.paragraphs)
     if not paragraphs:
-        raise ArticleParseError("no article text left after removing page furniture")
+        raise InputError("no article text left after removing page furniture")
     title = header.get("title") or None
     if title is None and len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
         title = paragraphs.pop(0)
