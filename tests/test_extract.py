@@ -1,7 +1,11 @@
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from indexer.facets.companies import CompanyExtractor, extract_companies
-from indexer.facets.company_kb import CompanyRecord, KnowledgeBaseError, build_knowledge_base, load_knowledge_base
+from indexer.facets.companies import CompanyExtractor
+from indexer.facets.company_kb import (CompanyRecord, KnowledgeBaseError, build_knowledge_base, load_knowledge_base,
+                                       parse_company_records)
 from indexer.facets.extract import extract_facets
 from indexer.ingest.files import read_articles
 from indexer.facets.technologies import TaxonomyError, extract_technologies, load_taxonomy, parse_taxonomy
@@ -43,7 +47,7 @@ def test_seed_technologies(seed_facets):
     ("", ()),
 ])
 def test_extract_companies(text, expected):
-    assert extract_companies(text) == expected
+    assert CompanyExtractor().extract(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -75,7 +79,7 @@ def test_extract_companies(text, expected):
     ("Shares rose at 1300 GMT Carnival's shares were up.", ("Carnival",)),
 ])
 def test_discovery_and_guards(text, expected):
-    assert extract_companies(text) == expected
+    assert CompanyExtractor().extract(text) == expected
 
 
 def test_a_name_confirmed_in_one_article_is_known_in_others():
@@ -91,12 +95,49 @@ def test_everyday_words_are_not_learned():
     assert extractor.learned == {}
 
 
+# Texts whose results depend on the state of their own scan: the surnames of the
+# people each names ("Mary Ford" makes "Ford" a person) and whether it is read to
+# learn names (learned names count only in extraction).
+_SCAN_DEPENDENT = [
+    ("extract", "Mary Ford arrived. Later Ford said it would go.", ()),
+    ("extract", "Shares of Ford rose. Later Ford said it would go.", ("Ford",)),
+    ("extract", "Kevin Hawkins said Hawkins was right.", ()),
+    ("extract", "Later, Hawkins said sales rose.", ("Hawkins",)),
+    ("extract", "Later, Zentrix said sales rose.", ("Zentrix",)),
+    ("confirm", "Zentrix Ltd said on Monday it would list its shares.", ("Zentrix",)),
+]
+
+
+def test_one_extractor_serves_many_threads_at_once():
+    """Each scan keeps its own surnames and learning flag: were they kept on the
+    extractor, texts read at the same time would take each other's."""
+    extractor = CompanyExtractor()
+    extractor.learn(["Zentrix Ltd said on Monday it would list its shares."])
+
+    def read(job: tuple[str, str, tuple[str, ...]]) -> tuple[str, ...]:
+        kind, text, _ = job
+        return extractor.extract(text) if kind == "extract" else tuple(extractor.confirmed_names(text))
+
+    alone = [read(job) for job in _SCAN_DEPENDENT]
+    assert alone == [expected for _, _, expected in _SCAN_DEPENDENT]
+    jobs = _SCAN_DEPENDENT * 60
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so scans overlap
+    try:
+        with ThreadPoolExecutor(max_workers=len(_SCAN_DEPENDENT)) as pool:
+            together = list(pool.map(read, jobs))
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone * 60
+
+
 def test_source_is_not_a_company():
-    assert extract_companies("Example Wire Ltd reported that Honda rose.", source="Example Wire") == ("Honda",)
+    extractor = CompanyExtractor()
+    assert extractor.extract("Example Wire Ltd reported that Honda rose.", source="Example Wire") == ("Honda",)
 
 
 def test_most_mentioned_company_first():
-    assert extract_companies("Honda and Mazda. Mazda again. Mazda!") == ("Mazda", "Honda")
+    assert CompanyExtractor().extract("Honda and Mazda. Mazda again. Mazda!") == ("Mazda", "Honda")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -109,7 +150,7 @@ def test_subsidiary_counts_under_a_named_parent(text, expected):
     kb = build_knowledge_base([
         CompanyRecord("Group"), CompanyRecord("Middle Co", parent="Group"),
         CompanyRecord("Leaf Unit", aliases=("Leafy",), parent="Middle Co")])
-    assert extract_companies(text, knowledge_base=kb) == expected
+    assert CompanyExtractor(kb).extract(text) == expected
 
 
 @pytest.mark.parametrize("records, message", [
@@ -119,6 +160,11 @@ def test_subsidiary_counts_under_a_named_parent(text, expected):
 def test_bad_knowledge_base(records, message):
     with pytest.raises(KnowledgeBaseError, match=message):
         build_knowledge_base(records)
+
+
+def test_record_keys_extraction_does_not_use_are_ignored():
+    line = '{"name": "Acme", "tickers": ["ACME"], "industries": ["Widgets"]}'
+    assert parse_company_records([line]) == [CompanyRecord("Acme", tickers=("ACME",))]
 
 
 def test_shipped_knowledge_base_loads():

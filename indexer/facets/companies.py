@@ -11,11 +11,13 @@ executive``). Guards keep people, places, institutions and ordinary words out.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from indexer.facets.company_kb import NOT_A_COMPANY, Alias, CompanyKnowledgeBase, insert_alias, load_knowledge_base, tokens_of
-from indexer.facets.lexicon import Lexicon, load_lexicon
+from indexer.facets.company_kb import (NOT_A_COMPANY, Alias, CompanyKnowledgeBase, insert_alias, load_knowledge_base,
+                                       tokens_of)
+from indexer.facets.lexicon import load_lexicon
 from indexer.text import prepare_text, sentence_spans, word_spans
 
 _EXCHANGE_TICKER = re.compile(r"^[0-9A-Z]{1,6}\.[A-Z]{1,2}$")
@@ -42,6 +44,18 @@ class Token:
     joined: bool  # only spaces (or "&") separate it from the previous token
 
 
+@dataclass(frozen=True)
+class _Scan:
+    """What the reading of one text goes by besides the extractor's own knowledge.
+
+    Passed to the methods that need it rather than kept on the extractor, so
+    texts scanned at the same time in several threads never see each other's.
+    """
+
+    surnames: frozenset[str]  # of the people the text names: alone, they are people, not companies
+    learning: bool  # read for names to learn: only the knowledge base counts, only confirmed names are found
+
+
 @dataclass
 class _Found:
     """Companies found in one text, with mention counts and first positions."""
@@ -49,7 +63,7 @@ class _Found:
     counts: dict[str, int] = field(default_factory=dict)
     first: dict[str, int] = field(default_factory=dict)
 
-    def add(self, name: str, position: int, weight: int = 1) -> None:
+    def add(self, name: str, position: int, weight: int) -> None:
         self.counts[name] = self.counts.get(name, 0) + weight
         self.first.setdefault(name, position)
 
@@ -58,18 +72,20 @@ class CompanyExtractor:
     """Finds companies in texts; remembers names confirmed in texts it has learned from.
 
     A name discovered with strong evidence in one article (``Paion AG``) is then
-    recognised in others where it stands alone (``Paion said``). An extractor
-    keeps per-text state while it scans: use one per thread.
+    recognised in others where it stands alone (``Paion said``).
+
+    One extractor is safe to share between threads. What a scan needs to know
+    of its own text (the people it names, whether it is read to learn) travels
+    with the scan, never on the extractor; learning names takes a lock, and a
+    text read meanwhile sees the names learned so far.
     """
 
-    def __init__(self, knowledge_base: CompanyKnowledgeBase | None = None,
-                 lexicon: Lexicon | None = None) -> None:
+    def __init__(self, knowledge_base: CompanyKnowledgeBase | None = None) -> None:
         self.kb = knowledge_base or load_knowledge_base()
-        self.lexicon = lexicon or load_lexicon()
+        self.lexicon = load_lexicon()
         self.learned: dict[str, str] = {}  # lower-case name -> name as confirmed
         self._learned_trie: dict = {}
-        self._surnames: frozenset[str] = frozenset()  # of the text being scanned
-        self._learning = False  # whether that scan is for learning
+        self._learning_lock = threading.Lock()  # one learner at a time keeps the first spelling seen
 
     def learn(self, texts: Iterable[str]) -> None:
         """Confirm names from their context in ``texts`` for later extraction."""
@@ -86,12 +102,13 @@ class CompanyExtractor:
 
     def learn_names(self, names: Iterable[str]) -> None:
         """Remember confirmed names; the first spelling seen of a name is kept."""
-        for name in names:
-            # A bare everyday word or an initial confirmed in one text ("United's
-            # chief executive") says too little to be a company everywhere.
-            if len(name) >= 3 and not self._single_ambiguous(name) and name.lower() not in self.learned:
-                self.learned[name.lower()] = name
-                insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
+        with self._learning_lock:
+            for name in names:
+                # A bare everyday word or an initial confirmed in one text ("United's
+                # chief executive") says too little to be a company everywhere.
+                if len(name) >= 3 and not self._single_ambiguous(name) and name.lower() not in self.learned:
+                    self.learned[name.lower()] = name
+                    insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
 
     def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
         """Canonical companies named in ``text``, most mentioned first.
@@ -108,8 +125,7 @@ class CompanyExtractor:
 
     def _scan(self, text: str, learning: bool) -> _Found:
         found = _Found()
-        self._surnames = self._person_surnames(text)
-        self._learning = learning
+        scan = _Scan(self._person_surnames(text), learning)
         position = 0
         for line_number, line in enumerate(text.split("\n")):
             # Title Case says nothing in a headline; in the body only capitals do.
@@ -121,41 +137,42 @@ class CompanyExtractor:
                 tokens = [Token(sentence[a:b], sentence[a:b].lower(), a, b, loud,
                                 index > 0 and _JOINER.match(sentence[spans[index - 1][1]:a]) is not None)
                           for index, (a, b) in enumerate(spans)]
-                for name in self._sentence(sentence, tokens, learning):
+                for name in self._sentence(scan, sentence, tokens):
                     found.add(name, position, weight)
                     position += 1
         return found
 
-    def _sentence(self, sentence: str, tokens: list[Token], learning: bool) -> list[str]:
+    def _sentence(self, scan: _Scan, sentence: str, tokens: list[Token]) -> list[str]:
         names: list[str] = []
         i, ended_at = 0, -1  # ended_at: where the last name found ends
         while i < len(tokens):
-            alias, length = self._known_at(tokens, i)
+            alias, length = self._known_at(scan, tokens, i)
             if alias is not None and alias.canonical == NOT_A_COMPANY and self._continues(tokens, i + length):
                 alias = None  # "Korea" is not a company, "Korea First Bank" is
-            if alias is not None and not (alias.canonical != NOT_A_COMPANY and self._heads_longer_name(tokens, i + length)):
-                if alias.canonical != NOT_A_COMPANY and not learning and self._accept_known(alias, tokens, i):
-                    names.append(alias.canonical)
+            company = alias if alias is not None and alias.canonical != NOT_A_COMPANY else None
+            if alias is not None and not (company is not None and self._heads_longer_name(scan, tokens, i + length)):
+                if company is not None and not scan.learning and self._accept_known(scan, company, tokens, i):
+                    names.append(company.canonical)
                 i = ended_at = self._skip_legal_forms(tokens, i + length)
                 continue
-            if not learning and _EXCHANGE_TICKER.match(tokens[i].text):
+            if not scan.learning and _EXCHANGE_TICKER.match(tokens[i].text):
                 name = self.kb.canonical_for_ticker(tokens[i].text)
                 if name:
                     names.append(name)
             if sentence[tokens[i].start - 1:tokens[i].start] == "<":
-                i, name = self._bracketed(sentence, tokens, i, learning, bool(names) and ended_at == i)
+                i, name = self._bracketed(scan, sentence, tokens, i, bool(names) and ended_at == i)
                 if name:
                     names.append(name)
                 continue
-            end = self._run_end(tokens, i)
-            if end > i and end < len(tokens) and tokens[end].joined and self._is_company_at(tokens, end):
+            end = self._run_end(scan, tokens, i)
+            if end > i and end < len(tokens) and tokens[end].joined and self._is_company_at(scan, tokens, end):
                 i = end  # "F. Hoffmann-La" before "Roche": the front of a known name
                 continue
             if end > i:
                 # Learning takes only names a legal form or ticker confirms: one wrong
                 # name learned would be wrong in every article.
-                minimum = 3 if learning else 1
-                discovered = [name for name, evidence in self._discover(sentence, tokens, i, end)
+                minimum = 3 if scan.learning else 1
+                discovered = [name for name, evidence in self._discover(scan, sentence, tokens, i, end)
                               if evidence >= minimum]
                 names.extend(discovered)
                 i = self._skip_legal_forms(tokens, end)
@@ -164,14 +181,14 @@ class CompanyExtractor:
                 i += 1
         return names
 
-    def _known_at(self, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
+    def _known_at(self, scan: _Scan, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
         """The longest knowledge-base (or else learned) alias at ``start`` whose case fits.
 
         In a headline in capitals a learned single word ("CTS") could be any word.
         While learning, only the knowledge base counts: see :meth:`confirmed_names`.
         """
         found = _longest_in(self.kb.trie, tokens, start)
-        if found[0] is None and self._learned_trie and not self._learning:
+        if found[0] is None and self._learned_trie and not scan.learning:
             found = _longest_in(self._learned_trie, tokens, start)
             if found[0] is not None and found[1] == 1 and tokens[start].loud:
                 return None, 0
@@ -192,9 +209,8 @@ class CompanyExtractor:
         tokens = tokens_of(name)
         return len(tokens) == 1 and self._is_ordinary(tokens[0])
 
-    def _accept_known(self, alias: Alias, tokens: list[Token], start: int) -> bool:
-        end = start + len(alias.tokens)
-        if len([t for t in alias.tokens if t != "'s"]) == 1 and (tokens[start].text in self._surnames or (
+    def _accept_known(self, scan: _Scan, alias: Alias, tokens: list[Token], start: int) -> bool:
+        if len([t for t in alias.tokens if t != "'s"]) == 1 and (tokens[start].text in scan.surnames or (
                 start > 0 and (tokens[start - 1].text in self.lexicon.first_names
                                or tokens[start - 1].text in self.lexicon.person_titles))):
             return False  # "Harrison Ford", "Bill Gates", "Mr Gates"
@@ -210,25 +226,26 @@ class CompanyExtractor:
         return previous is not None and not tokens[start].loud and not (
             tokens[start].joined and _capitalised(previous.text) and previous.text not in _FUNCTION_WORDS)
 
-    def _heads_longer_name(self, tokens: list[Token], end: int) -> bool:
+    def _heads_longer_name(self, scan: _Scan, tokens: list[Token], end: int) -> bool:
         """ "Apple" in "Apple Daily", "Nomura" in "Nomura Securities": another, longer name."""
         following = tokens[end] if end < len(tokens) else None
         return bool(following and following.joined and _capitalised(following.text)
                     and following.lower not in self.lexicon.legal_forms and not following.loud
-                    and not self._is_company_at(tokens, end))
+                    and not self._is_company_at(scan, tokens, end))
 
     def _skip_legal_forms(self, tokens: list[Token], i: int) -> int:
         while i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and _capitalised(tokens[i].text):
             i += 1
         return i
 
-    def _run_end(self, tokens: list[Token], start: int) -> int:
+    def _run_end(self, scan: _Scan, tokens: list[Token], start: int) -> int:
         """End of the run of capitalised words at ``start`` (connected by "and")."""
         lex = self.lexicon
         i = start
         while i < len(tokens) and i - start < _MAX_RUN:
             token = tokens[i]
-            if i > start and (not token.joined or token.text in _FUNCTION_WORDS or self._is_company_at(tokens, i)):
+            if i > start and (not token.joined or token.text in _FUNCTION_WORDS
+                              or self._is_company_at(scan, tokens, i)):
                 break
             if _capitalised(token.text) and not (i > start and token.lower in lex.legal_forms
                                                  and token.lower not in lex.company_heads):
@@ -246,13 +263,14 @@ class CompanyExtractor:
     def _continues(self, tokens: list[Token], i: int) -> bool:
         return i < len(tokens) and tokens[i].joined and _capitalised(tokens[i].text)
 
-    def _is_company_at(self, tokens: list[Token], i: int) -> bool:
-        alias = self._known_at(tokens, i)[0]
+    def _is_company_at(self, scan: _Scan, tokens: list[Token], i: int) -> bool:
+        alias = self._known_at(scan, tokens, i)[0]
         return alias is not None and alias.canonical != NOT_A_COMPANY
 
     # -- discovery -------------------------------------------------------------
 
-    def _discover(self, sentence: str, tokens: list[Token], start: int, end: int) -> list[tuple[str, int]]:
+    def _discover(self, scan: _Scan, sentence: str, tokens: list[Token], start: int,
+                  end: int) -> list[tuple[str, int]]:
         lex = self.lexicon
         if start >= 2 and tokens[start - 1].lower in ("of", "for") and tokens[start - 2].lower in lex.institution_heads:
             return []  # "Association of Payment and Clearing Services"
@@ -263,7 +281,7 @@ class CompanyExtractor:
         # and a legal form at the end. "BellSouth and SBC Communications" is two.
         whole = not joins or (all(self._is_ordinary(tokens[i - 1].text) for i in joins)
                               and self._evidence(sentence, tokens, start, end) >= 3)
-        found = self._candidate(sentence, tokens, start, end) if whole else None
+        found = self._candidate(scan, sentence, tokens, start, end) if whole else None
         if found:
             return [found]
         # "Michael Foods and Kenneth Bowman": try the parts on either side of "and".
@@ -271,13 +289,14 @@ class CompanyExtractor:
         for i in range(start, end + 1):
             if i == end or tokens[i].lower == "and":
                 if part_start < i and (part_start, i) != (start, end):
-                    found = self._candidate(sentence, tokens, part_start, i)
+                    found = self._candidate(scan, sentence, tokens, part_start, i)
                     if found:
                         parts.append(found)
                 part_start = i + 1
         return parts
 
-    def _candidate(self, sentence: str, tokens: list[Token], start: int, end: int) -> tuple[str, int] | None:
+    def _candidate(self, scan: _Scan, sentence: str, tokens: list[Token], start: int,
+                   end: int) -> tuple[str, int] | None:
         lex = self.lexicon
         while start < end and (tokens[start].text in lex.name_starts_never or tokens[start].lower == "and"
                                or tokens[start].text in _FUNCTION_WORDS
@@ -291,7 +310,7 @@ class CompanyExtractor:
                 break
         if start >= end:
             return None
-        alias, length = self._known_at(tokens, start)
+        alias, length = self._known_at(scan, tokens, start)
         if alias is not None and alias.canonical == NOT_A_COMPANY and start + length >= end:
             return None  # "European" in "And European firms"
         run = tokens[start:end]
@@ -312,7 +331,7 @@ class CompanyExtractor:
         if not legal and evidence < 3 and len(run) <= 3 and words[0] in lex.first_names \
                 and run[-1].lower not in lex.company_heads:
             return None  # "William Makower", "Mark Bailin"
-        if len(run) == 1 and words[0] in self._surnames and not hard:
+        if len(run) == 1 and words[0] in scan.surnames and not hard:
             return None  # "Hawkins" after "Kevin Hawkins"
         if all(self._is_ordinary(w) for w in words) and evidence < 2:
             return None  # "Social Services", "Mobile Communications", "Chemical Brothers"
@@ -320,7 +339,7 @@ class CompanyExtractor:
             return None  # "J Smit": an initial and a surname
         return sentence[run[0].start:run[-1].end], evidence
 
-    def _bracketed(self, sentence: str, tokens: list[Token], i: int, learning: bool,
+    def _bracketed(self, scan: _Scan, sentence: str, tokens: list[Token], i: int,
                    after_name: bool) -> tuple[int, str | None]:
         """``<IBM>`` is a ticker; ``<Zenex Oil Pty Ltd>`` is a company's name (Reuters style).
 
@@ -332,13 +351,13 @@ class CompanyExtractor:
             close = tokens[i].end
         inside = [j for j in range(i, len(tokens)) if close < 0 or tokens[j].end <= close]
         if len(inside) <= 1:
-            known = None if after_name or learning else self.kb.canonical_for_ticker(tokens[i].text)
+            known = None if after_name or scan.learning else self.kb.canonical_for_ticker(tokens[i].text)
             return i + 1, known
         end = inside[-1] + 1
         while end > i + 1 and (tokens[end - 1].lower in self.lexicon.legal_forms or tokens[end - 1].lower == "and"):
             end -= 1  # "<Kidder, Peabody and Co>" is "Kidder, Peabody"
         words = sentence[tokens[i].start:tokens[end - 1].end]
-        alias = self._known_at(tokens, i)[0]
+        alias = self._known_at(scan, tokens, i)[0]
         if alias is not None and alias.canonical != NOT_A_COMPANY and len(alias.tokens) == end - i:
             return inside[-1] + 1, alias.canonical
         single = end - i == 1 and (self._is_ordinary(tokens[i].text) or tokens[i].lower in self.lexicon.company_heads
@@ -409,12 +428,6 @@ class CompanyExtractor:
     def _is_ordinary(self, word: str) -> bool:
         lex = self.lexicon
         return lex.is_common_word(word) or word in lex.places or word in lex.first_names
-
-
-def extract_companies(text: str, source: str | None = None,
-                      knowledge_base: CompanyKnowledgeBase | None = None) -> tuple[str, ...]:
-    """Canonical companies named in one ``text``, most mentioned first."""
-    return CompanyExtractor(knowledge_base).extract(text, source)
 
 
 def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:

@@ -1,6 +1,6 @@
 """The company knowledge base: canonical names, aliases, tickers and parents.
 
-It is read from data files in ``indexer/data``:
+It is read from data files in ``indexer/facets/data``:
 
 - ``companies.jsonl`` (kept by hand): important companies, former names,
   aliases, and parent links of units and subsidiaries;
@@ -14,6 +14,7 @@ The hand-kept file wins where both name the same alias or ticker.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -34,7 +35,6 @@ class CompanyRecord:
     aliases: tuple[str, ...] = ()
     tickers: tuple[str, ...] = ()
     parent: str | None = None
-    industries: tuple[str, ...] = ()
     # Hand-kept records say so when a name is also an everyday word ("Shell",
     # "Visa"); generated records are judged against the word lists.
     ambiguous: bool | None = None
@@ -69,8 +69,7 @@ def tokens_of(name: str) -> tuple[str, ...]:
     return tuple(name[start:end] for start, end in word_spans(name))
 
 
-def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
-                         lexicon: Lexicon | None = None, min_generated_chars: int = 0,
+def build_knowledge_base(records: Sequence[CompanyRecord], excluded: Iterable[str] = (), min_generated_chars: int = 0,
                          generated_from: int | None = None) -> CompanyKnowledgeBase:
     """Index the records by every alias and remember each subsidiary's parents.
 
@@ -78,7 +77,7 @@ def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
     ``min_generated_chars`` characters or fewer ("Q2", "NN", "BD") look like
     everyday abbreviations, so they resolve tickers but are not matched as words.
     """
-    lexicon = lexicon or load_lexicon()
+    lexicon = load_lexicon()
     by_name: dict[str, CompanyRecord] = {}
     for record in records:
         by_name.setdefault(record.name, record)
@@ -106,7 +105,11 @@ def build_knowledge_base(records: list[CompanyRecord], excluded: list[str] = (),
 
 
 def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
-    """Read JSON Lines records ``{"name", "aliases", "tickers", "parent", "industries"}``."""
+    """Read JSON Lines records ``{"name", "aliases", "tickers", "parent", "ambiguous"}``.
+
+    Other keys are ignored: the generated file also lists each company's
+    industries, which extraction does not use.
+    """
     records = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -115,8 +118,7 @@ def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
             data = json.loads(line)
             records.append(CompanyRecord(
                 name=data["name"], aliases=tuple(data.get("aliases", ())),
-                tickers=tuple(data.get("tickers", ())), parent=data.get("parent"),
-                industries=tuple(data.get("industries", ())), ambiguous=data.get("ambiguous")))
+                tickers=tuple(data.get("tickers", ())), parent=data.get("parent"), ambiguous=data.get("ambiguous")))
         except (ValueError, KeyError, TypeError) as error:
             raise KnowledgeBaseError(f"company record on line {number}: {error}") from error
     return records

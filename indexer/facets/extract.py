@@ -29,13 +29,10 @@ def facet_text(article: Article) -> str:
     return f"{' '.join(article.title.split())}\n{body}"
 
 
-def extract_facets(article: Article, companies: CompanyExtractor | None = None,
-                   text: str | None = None) -> Article:
-    """The article with its company and technology facets filled in.
-
-    ``text`` is the article's :func:`facet_text` when the caller has it already.
-    """
-    text = facet_text(article) if text is None else text
+def extract_facets(article: Article, companies: CompanyExtractor | None = None) -> Article:
+    """The article with its company and technology facets filled in, by ``companies`` when given
+    (an extractor that has learned the batch's names) or else by one that knows no learned names."""
+    text = facet_text(article)
     extractor = companies or CompanyExtractor()
     return article.with_facets(
         companies=extractor.extract(text, source=article.source),
@@ -150,8 +147,7 @@ def _start_worker(learned: list[str]) -> None:
 
 
 def _confirmed_names(chunk: list[Article]) -> list[list[str]]:
-    extractor = CompanyExtractor()
-    return [extractor.confirmed_names(facet_text(article)) for article in chunk]
+    return [_worker["extractor"].confirmed_names(facet_text(article)) for article in chunk]
 
 
 def _extracted(chunk: list[Article]) -> list[Article]:
