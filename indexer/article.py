@@ -59,6 +59,12 @@ class Article:
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
+def text_fingerprint(title: str, body: str) -> str:
+    """Identical stories have the same fingerprint, whatever their ids, dates, sources or spacing."""
+    words = " ".join(f"{title}\n{body}".lower().split())
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()
+
+
 def make_article_id(*parts: str) -> str:
     """A stable, URL-safe id from path components or a record's own id.
 

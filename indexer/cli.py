@@ -1,7 +1,8 @@
 """The ``newsfacet`` command: a thin layer over the library's functions.
 
-Errors raised by the library (no index yet, a locked index, bad input) become
-one clear line on standard error and a non-zero exit status.
+Every :class:`~indexer.errors.NewsfacetError` the library raises (no index yet,
+a locked index, bad input) becomes one line on standard error and the error's
+own exit code, in one place: :class:`NewsfacetCommands`.
 """
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ import sys
 
 import click
 
-from indexer.article import Article
-from indexer.facets.extract import extract_facets_batch
 from indexer import progress
+from indexer.errors import InputError, NewsfacetError
+from indexer.facets.extract import extract_facets_batch
+from indexer.index.store import IndexStore
 from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES
+from indexer.ingest.records import article_from_record
 from indexer.reindex import reindex
-from indexer.search.service import SearchRequest, SearchService
+from indexer.search.request import SearchRequest
 from indexer.search.serialize import result_to_dict
-from indexer.index.store import IndexLockedError, IndexNotFoundError, IndexStore, IndexWriteError
+from indexer.search.service import SearchService
 
 DEFAULT_INDEX = os.path.join("instance", "index")
 DEFAULT_PATHS = ("seeds",)
@@ -28,7 +31,18 @@ index_option = click.option(
     type=click.Path(file_okay=False), help="Index folder (or $NEWSFACET_INDEX).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class NewsfacetCommands(click.Group):
+    """The commands, with every error newsfacet raises turned into its message and exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NewsfacetError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=NewsfacetCommands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Newsfacet: keyword and faceted search over industry news."""
 
@@ -49,18 +63,15 @@ def index_command(paths: tuple[str, ...], index_dir: str, full: bool, strict: bo
                   max_file_mb: float, lock_timeout: float, progress_every: float) -> None:
     """Ingest files and folders (default: seeds/), extract facets, write the index."""
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
-    try:
-        report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20),
-                         progress=progress.for_stream(sys.stderr, progress_every))
-    except (IndexLockedError, IndexNotFoundError, IndexWriteError) as error:
-        raise click.ClickException(str(error)) from error
+    report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20),
+                     progress=progress.for_stream(sys.stderr, progress_every))
     for note in report.notes:
         click.echo(f"note {note.origin}: {note.message}", err=True)
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.origin}: {skipped.reason}", err=True)
     click.echo(f"{report.summary()} -> {index_dir}")
     if strict and report.skipped:
-        raise click.ClickException(f"{len(report.skipped)} input(s) skipped (--strict)")
+        raise InputError(f"{len(report.skipped)} input(s) skipped (--strict)")
 
 
 @main.command("search")
@@ -76,10 +87,7 @@ def search_command(query: str, company: tuple[str, ...], technology: tuple[str, 
     """Search the index as the web page does."""
     request = SearchRequest(query=query, filters={"company": company, "technology": technology},
                             page=page, per_page=per_page)
-    try:
-        result = SearchService(IndexStore(index_dir)).search(request)
-    except IndexNotFoundError as error:
-        raise click.ClickException(str(error)) from error
+    result = SearchService.for_index(index_dir).search(request)
     if as_json:
         click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
         return
@@ -109,12 +117,13 @@ def extract_command() -> None:
             continue
         try:
             record = json.loads(line)
-            articles.append(Article(id=str(record["id"]), title=str(record.get("title") or ""),
-                                    body=str(record.get("body") or ""), source=record.get("source")))
+            if not isinstance(record, dict) or "id" not in record:
+                raise InputError("not a JSON object with an id")
+            articles.append(article_from_record(record, f"line-{number}", "", f"line {number}"))
             records.append(record)
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except (ValueError, InputError) as error:
             failures += 1
-            click.echo(f"line {number}: skipped, not a JSON object with an id: {error}", err=True)
+            click.echo(f"line {number}: skipped: {error}", err=True)
     for record, facets in zip(records, extract_facets_batch(articles)):
         output = {"id": record["id"], "companies": list(facets.companies),
                   "technologies": list(facets.technologies)}
@@ -122,7 +131,7 @@ def extract_command() -> None:
             output = {"corpus": record["corpus"], **output}
         click.echo(json.dumps(output, ensure_ascii=False))
     if failures:
-        raise click.ClickException(f"{failures} line(s) skipped")
+        raise InputError(f"{failures} line(s) skipped")
 
 
 @main.command("serve")

@@ -19,6 +19,7 @@ class NewsfacetError(Exception):
     status = 500
     exit_code = 1
     title = "Something went wrong"
+    page_hint = ""  # what a person reading the error page can do next
 
 
 class InvalidRequestError(NewsfacetError):
@@ -54,6 +55,7 @@ class IndexUnavailableError(NewsfacetError):
     status = 503
     exit_code = 69
     title = "The search index is not available"
+    page_hint = "Then reload this page."
 
 
 class IndexNotFoundError(IndexUnavailableError):

@@ -12,25 +12,36 @@ from webapp import create_app
 from .paths import DATA, SEEDS, SHARED
 
 
-@pytest.fixture
-def seed_store(tmp_path: Path) -> IndexStore:
-    """A real index of the two seed articles."""
-    store = IndexStore(tmp_path / "index")
-    reindex([SEEDS], store, full=True)
+SAMPLES = (SEEDS, DATA / "articles.jsonl", DATA / "mixed")
+
+
+def _built(folder: Path, paths) -> IndexStore:
+    store = IndexStore(folder / "index")
+    reindex(paths, store, full=True)
     return store
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> IndexStore:
+    """A real index of the two seed articles, built once: read it, never write to it."""
+    return _built(tmp_path_factory.mktemp("seeds"), [SEEDS])
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> IndexStore:
+    """A real index of the seeds plus the sample articles in tests/data, built once: read it, never write to it."""
+    return _built(tmp_path_factory.mktemp("samples"), SAMPLES)
 
 
 @pytest.fixture
 def sample_store(tmp_path: Path) -> IndexStore:
-    """A real index of the seeds plus the sample articles in tests/data."""
-    store = IndexStore(tmp_path / "index")
-    reindex([SEEDS, DATA / "articles.jsonl", DATA / "mixed"], store, full=True)
-    return store
+    """A real index of the seeds and the samples of this test's own, for tests that write to it."""
+    return _built(tmp_path, SAMPLES)
 
 
 @pytest.fixture
-def app(sample_store: IndexStore):
-    return create_app({"TESTING": True, "INDEX": str(sample_store.root)})
+def app(sample_index: IndexStore):
+    return create_app({"TESTING": True, "INDEX": str(sample_index.root)})
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
+from indexer.errors import IndexNotFoundError, InputError
 from indexer.index.store import IndexStore
 
 from .paths import DATA, PROJECT, SEED_MAZDA, SEEDS
@@ -58,8 +59,8 @@ def test_index_reports_skipped_inputs(runner, tmp_path):
     assert f"skipped {DATA / 'mixed' / 'empty.txt'}: file is empty" in result.output
     assert f"skipped {DATA / 'articles.jsonl'}:3: invalid JSON" in result.output
     strict = run(runner, "index", DATA / "mixed", "--index", index, "--strict")
-    assert strict.exit_code == 1
-    assert "Error: 3 input(s) skipped (--strict)" in strict.output
+    assert strict.exit_code == InputError.exit_code
+    assert "Error: 3 input(s) skipped (--strict)" in strict.stderr
 
 
 def test_full_reindex_replaces_the_index(runner, tmp_path):
@@ -80,8 +81,8 @@ def test_index_from_environment(runner, tmp_path):
 
 def test_search_without_index(runner, tmp_path):
     result = runner.invoke(main, ["search", "x", "--index", str(tmp_path / "none")])
-    assert result.exit_code == 1
-    assert "Error: no index at" in result.output
+    assert result.exit_code == IndexNotFoundError.exit_code
+    assert "Error: no index at" in result.stderr
 
 
 def test_extract(runner):
@@ -100,7 +101,7 @@ def test_extract(runner):
 
 def test_extract_reports_bad_lines(runner):
     result = runner.invoke(main, ["extract"], input='{"id": "a", "title": "Honda"}\nnot json\n{"title": "x"}\n')
-    assert result.exit_code == 1
+    assert result.exit_code == InputError.exit_code
     out = result.stdout.splitlines()
     assert [json.loads(line)["id"] for line in out] == ["a"]
     assert "line 2: skipped" in result.stderr and "line 3: skipped" in result.stderr
@@ -118,7 +119,7 @@ def test_reindex_script(tmp_path):
     assert second.stdout.startswith("full rebuild: 2 added")
     bad = subprocess.run([script, str(DATA / "mixed"), "--strict"], capture_output=True, text=True,
                          env=env, timeout=120)
-    assert bad.returncode == 1
+    assert bad.returncode == InputError.exit_code
     assert "file is binary, not text" in bad.stderr
     assert Path(tmp_path / "index" / "CURRENT").is_file()
     formats = subprocess.run([script, str(DATA / "formats"), "--full"], capture_output=True, text=True, env=env,

@@ -13,6 +13,7 @@ import pytest
 
 from indexer.reindex import reindex
 from indexer.search.service import SearchRequest, SearchService
+from indexer.errors import IndexLockedError
 from indexer.index.generations import CURRENT_FILE
 from indexer.index.store import IndexStore
 
@@ -130,7 +131,7 @@ def test_second_writer_waits_then_gives_up_and_a_killed_holder_frees_the_lock(se
         assert holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
         blocked = run_reindex([SEEDS], index, "--lock-timeout", "1")
-        assert blocked.returncode == 1
+        assert blocked.returncode == IndexLockedError.exit_code
         assert "another reindex is writing" in blocked.stderr
         assert 1 <= time.monotonic() - started < 60
     finally:

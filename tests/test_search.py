@@ -2,14 +2,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from indexer.search.service import MAX_PER_PAGE, SearchRequest, SearchService
+from indexer.errors import InvalidRequestError, NotFoundError
+from indexer.search.request import MAX_PER_PAGE, SearchRequest
+from indexer.search.service import SearchService
 
 from .paths import SEED_MAZDA, SEED_TOYOTA
 
 
 @pytest.fixture
-def seeds(seed_store):
-    return SeedSearch(SearchService(seed_store))
+def seeds(seed_index):
+    return SeedSearch(SearchService(seed_index))
 
 
 class SeedSearch:
@@ -118,23 +120,24 @@ def test_hit_fields(seeds):
         {"Mazda", "Panasonic", "Nissan", "Honda"})
 
 
-def test_get_article(seed_store):
-    service = SearchService(seed_store)
+def test_get_article(seed_index):
+    service = SearchService(seed_index)
     article = service.get_article(SEED_TOYOTA)
     assert article.title.startswith("Toyota, Panasonic will make")
     assert set(article.companies) == {"Toyota", "Panasonic"}
-    assert service.get_article("nope") is None
+    with pytest.raises(NotFoundError, match="no article with the id 'nope'"):
+        service.get_article("nope")
 
 
-def test_article_html_is_escaped_in_snippets(sample_store):
-    result = SearchService(sample_store).search(SearchRequest("rival"))
+def test_article_html_is_escaped_in_snippets(sample_index):
+    result = SearchService(sample_index).search(SearchRequest("rival"))
     snippet = result.hits[0].snippet_html
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
     assert "<mark>rival</mark>" in snippet
 
 
-def test_sort_orders(sample_store):
-    service = SearchService(sample_store)
+def test_sort_orders(sample_index):
+    service = SearchService(sample_index)
     newest = [h.date for h in service.search(SearchRequest(sort="newest", per_page=20)).hits]
     oldest = [h.date for h in service.search(SearchRequest(sort="oldest", per_page=20)).hits]
     dated_newest = [d for d in newest if d]
@@ -146,16 +149,15 @@ def test_sort_orders(sample_store):
 def test_unknown_sort_and_backwards_dates_are_refused():
     from datetime import date
 
-    from indexer.search.service import SearchRequestError
-    with pytest.raises(SearchRequestError, match="sort must be one of relevance, newest, oldest"):
+    with pytest.raises(InvalidRequestError, match="sort must be one of relevance, newest, oldest"):
         SearchRequest(sort="random")
-    with pytest.raises(SearchRequestError, match="from must not be after to"):
+    with pytest.raises(InvalidRequestError, match="from must not be after to"):
         SearchRequest(date_from=date(2024, 2, 1), date_to=date(2024, 1, 1))
 
 
-def test_date_range_is_inclusive(sample_store):
+def test_date_range_is_inclusive(sample_index):
     from datetime import date
-    service = SearchService(sample_store)
+    service = SearchService(sample_index)
     march = service.search(SearchRequest(date_from=date(2024, 3, 31), date_to=date(2024, 3, 31)))
     assert [h.id for h in march.hits] == [SEED_MAZDA]
     assert service.search(SearchRequest(date_from=date(2024, 4, 1))).total == 2  # Siemens (May), Acme (April)

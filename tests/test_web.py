@@ -162,10 +162,10 @@ def test_without_an_index(tmp_path):
     assert api.status_code == 503 and api.get_json()["status"] == 503
 
 
-def test_index_from_environment(monkeypatch, seed_store):
-    monkeypatch.setenv("NEWSFACET_INDEX", str(seed_store.root))
+def test_index_from_environment(monkeypatch, seed_index):
+    monkeypatch.setenv("NEWSFACET_INDEX", str(seed_index.root))
     app = create_app()
-    assert app.config["INDEX"] == str(seed_store.root)
+    assert app.config["INDEX"] == str(seed_index.root)
     assert app.test_client().get("/api/search").get_json()["total"] == 2
 
 

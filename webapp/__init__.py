@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from .services import init_app as init_services
+from . import errors
 
 
 # Scripts and styles come only from our own static files; nothing may frame the pages.
@@ -44,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
 
-    init_services(app)
+    errors.init_app(app)
     app.after_request(_security_headers)
 
     from . import api, pages

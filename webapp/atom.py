@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from xml.etree import ElementTree
 
-from indexer.search.service import SearchResult
+from indexer.search.request import SearchResult
 
 ATOM = "http://www.w3.org/2005/Atom"
 

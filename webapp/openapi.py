@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.search.facets import FACETS
-from indexer.search.service import MAX_PER_PAGE, SORTS
+from indexer.search.request import MAX_PER_PAGE, SORTS
+from indexer.search.serialize import ERROR_FIELDS, RESULT_FIELDS, TYPEAHEAD_FIELDS, object_schema
 
 
 def _query(name: str, description: str, schema: dict[str, Any], repeat: bool = False) -> dict[str, Any]:
@@ -34,23 +35,15 @@ def search_parameters() -> list[dict[str, Any]]:
     return parameters
 
 
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def openapi_document() -> dict[str, Any]:
-    facet_value = {"type": "object", "required": ["value", "count", "selected", "excluded"], "properties": {
-        "value": {"type": "string"}, "count": {"type": "integer"},
-        "selected": {"type": "boolean"}, "excluded": {"type": "boolean"}}}
-    hit = {"type": "object", "required": ["id", "title", "date", "source", "companies", "technologies", "snippet"],
-           "properties": {
-               "id": {"type": "string"}, "title": {"type": "string"},
-               "date": {"type": ["string", "null"], "format": "date-time"},
-               "source": {"type": ["string", "null"]},
-               "companies": {"type": "array", "items": {"type": "string"}},
-               "technologies": {"type": "array", "items": {"type": "string"}},
-               "snippet": {"type": "string", "description": "HTML: escaped text, matched words in <mark>."}}}
-    error = {"type": "object", "required": ["status", "message"],
-             "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}
-    errors = {str(code): {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-              for code, text in ((400, "A parameter cannot be read; the message says which and why."),
-                                 (503, "There is no index yet, or it must be rebuilt."))}
+    """The API as OpenAPI 3.1; every object's schema comes from the one declaration of its shape."""
+    error = {"$ref": "#/components/schemas/Error"}
+    errors = {"400": _json("A parameter cannot be read; the message says which and why.", error),
+              "503": _json("There is no index yet, or it must be rebuilt.", error)}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Newsfacet API", "version": "1",
@@ -59,8 +52,8 @@ def openapi_document() -> dict[str, Any]:
             "/api/search": {"get": {
                 "summary": "Search articles, with facet counts",
                 "parameters": search_parameters(),
-                "responses": {"200": {"description": "The page of hits, facets and paging.", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/SearchResult"}}}}, **errors}}},
+                "responses": {"200": _json("The page of hits, facets and paging.",
+                                           {"$ref": "#/components/schemas/SearchResult"}), **errors}}},
             "/api/facets/{name}": {"get": {
                 "summary": "A facet's values starting with a prefix (type-ahead)",
                 "parameters": [
@@ -68,31 +61,15 @@ def openapi_document() -> dict[str, Any]:
                      "schema": {"type": "string", "enum": [f.name for f in FACETS]}},
                     _query("prefix", "Start of the value, any case.", {"type": "string", "maxLength": 200}),
                     _query("limit", "How many values, at most 100.", {"type": "integer", "minimum": 1})],
-                "responses": {"200": {"description": "Matching values, most frequent first.", "content": {
-                    "application/json": {"schema": {"type": "object", "properties": {
-                        "facet": {"type": "string"}, "prefix": {"type": "string"},
-                        "values": {"type": "array", "items": {"type": "object", "properties": {
-                            "value": {"type": "string"}, "count": {"type": "integer"}}}}}}}}},
-                    "404": errors["400"] | {"description": "No such facet."}, **errors}}},
+                "responses": {"200": _json("Matching values, most frequent first.",
+                                           {"$ref": "#/components/schemas/TypeAhead"}),
+                              "404": _json("No such facet.", error), **errors}}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {
                 "description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
         },
         "components": {"schemas": {
-            "Error": error,
-            "SearchResult": {"type": "object", "required": ["total", "page", "pages", "per_page", "hits", "facets"],
-                             "properties": {
-                                 "query": {"type": "string"}, "understood": {"type": "string"},
-                                 "filters": {"type": "object"}, "excluded": {"type": "object"},
-                                 "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]},
-                                 "sort": {"type": "string", "enum": list(SORTS)},
-                                 "total": {"type": "integer"}, "page": {"type": "integer"},
-                                 "pages": {"type": "integer"}, "per_page": {"type": "integer"},
-                                 "took_ms": {"type": "number"},
-                                 "suggestion": {"type": ["string", "null"]},
-                                 "hits": {"type": "array", "items": hit},
-                                 "facets": {"type": "object", "additionalProperties": {
-                                     "type": "array", "items": facet_value}},
-                                 "facets_truncated": {"type": "object",
-                                                      "additionalProperties": {"type": "boolean"}}}},
+            "Error": object_schema(ERROR_FIELDS),
+            "SearchResult": object_schema(RESULT_FIELDS),
+            "TypeAhead": object_schema(TYPEAHEAD_FIELDS),
         }},
     }

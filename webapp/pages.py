@@ -1,32 +1,26 @@
-"""The HTML pages: search with facets, and the article page."""
+"""The HTML pages: search with facets, the article page and the feed. Errors are answered by :mod:`.errors`."""
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from indexer.search.service import SORTS, SearchResult
-from indexer.index.store import IndexNotFoundError
+from indexer.search.request import SORTS, SearchResult
 
 from .atom import atom_feed
-from .params import ParameterError, query_string, request_from_args, toggle_args, with_args
+from .params import MAX_QUERY_CHARS, query_string, request_from_args, toggle_args, with_args
 from .services import get_search_service
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 
+FEED_ENTRIES = 50
+
 
 @bp.get("/")
 def search():
-    args = request.args
-    try:
-        search_request = request_from_args(args, current_app.config["PER_PAGE"])
-    except ParameterError as error:
-        return render_template("pages/error.html", title="Bad request", message=str(error)), 400
-    try:
-        result = get_search_service().search(search_request)
-    except IndexNotFoundError as error:
-        return _no_index(error)
+    search_request = request_from_args(request.args, current_app.config["PER_PAGE"])
+    result = get_search_service().search(search_request)
     return render_template(
         "pages/search.html",
         result=result,
@@ -45,14 +39,8 @@ def search():
 def feed():
     """The search in the query string as an Atom feed, newest first."""
     args = with_args(request.args, sort="newest", page=None)
-    try:
-        search_request = request_from_args(args, current_app.config["PER_PAGE"])
-    except ParameterError as error:
-        return render_template("pages/error.html", title="Bad request", message=str(error)), 400
-    try:
-        result = get_search_service().search(replace(search_request, per_page=50))
-    except IndexNotFoundError as error:
-        return _no_index(error)
+    search_request = request_from_args(args, current_app.config["PER_PAGE"])
+    result = get_search_service().search(replace(search_request, per_page=FEED_ENTRIES))
     title = " · ".join(part for part in (result.request.query, *[
         f"{name}: {', '.join(values)}" for name, values in result.request.filters.items()]) if part)
     body = atom_feed(
@@ -66,32 +54,14 @@ def feed():
 
 @bp.get("/article/<path:article_id>")
 def article(article_id: str):
-    try:
-        found = get_search_service().get_article(article_id)
-    except IndexNotFoundError as error:
-        return _no_index(error)
-    if found is None:
-        abort(404)
-    query = request.args.get("q", "")[:1000].replace("\x00", "")
     service = get_search_service()
+    found = service.get_article(article_id)
+    query = request.args.get("q", "")[:MAX_QUERY_CHARS].replace("\x00", "")
     return render_template(
         "pages/article.html", article=found, query=query,
         # Escaped by the search service; only its <mark> around matched words is markup.
         paragraphs=[Markup(p) for p in service.highlight_paragraphs(found, query)],
         related=service.related(found.id))
-
-
-@bp.app_errorhandler(404)
-def not_found(_error):
-    if request.path.startswith("/api/"):
-        return {"status": 404, "message": "not found"}, 404
-    return render_template("pages/error.html", title="Not found",
-                           message="There is no page or article at this address."), 404
-
-
-def _no_index(error: IndexNotFoundError):
-    return render_template("pages/error.html", title="The search index is not available",
-                           message=f"{error}. Then reload this page."), 503
 
 
 def _with_state(base: str) -> str:

@@ -10,16 +10,11 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.errors import InvalidRequestError
 from indexer.search.facets import facet_names
-from indexer.search.service import MAX_PER_PAGE, SearchRequest, SearchRequestError
+from indexer.search.request import MAX_PER_PAGE, SearchRequest
 
 MAX_QUERY_CHARS = 1000
-
-
-class ParameterError(ValueError):
-    """A query-string parameter that cannot be read; the message says which and why."""
-
-
 QUICK_RANGES = {"week": 7, "month": 31, "year": 365}
 
 
@@ -33,31 +28,28 @@ def request_from_args(args: MultiDict, default_per_page: int = 10, today: date |
     """
     query = args.get("q", "")
     if len(query) > MAX_QUERY_CHARS:
-        raise ParameterError(f"q is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
+        raise InvalidRequestError(f"q is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
     if "\x00" in query:
-        raise ParameterError("q contains a NUL character")
+        raise InvalidRequestError("q contains a NUL character")
     names = facet_names()
     date_from, date_to = _date(args, "from"), _date(args, "to")
     quick = args.get("range", "")
     if quick:
         if quick not in QUICK_RANGES:
-            raise ParameterError(f"range must be one of {', '.join(QUICK_RANGES)}, not {quick[:20]!r}")
+            raise InvalidRequestError(f"range must be one of {', '.join(QUICK_RANGES)}, not {quick[:20]!r}")
         date_to = today or date.today()
         date_from = date_to - timedelta(days=QUICK_RANGES[quick])
-    try:
-        return SearchRequest(
-            query=query,
-            filters=_values(args, names, ""),
-            excluded=_values(args, names, "not_"),
-            page=_positive_int(args, "page", 1),
-            per_page=min(_positive_int(args, "per_page", default_per_page), MAX_PER_PAGE),
-            date_from=date_from,
-            date_to=date_to,
-            sort=args.get("sort", "relevance") or "relevance",
-            expanded=tuple(name for name in args.getlist("more") if name in names),
-        )
-    except SearchRequestError as error:
-        raise ParameterError(str(error)) from error
+    return SearchRequest(
+        query=query,
+        filters=_values(args, names, ""),
+        excluded=_values(args, names, "not_"),
+        page=_positive_int(args, "page", 1),
+        per_page=min(_positive_int(args, "per_page", default_per_page), MAX_PER_PAGE),
+        date_from=date_from,
+        date_to=date_to,
+        sort=args.get("sort", "relevance") or "relevance",
+        expanded=tuple(name for name in args.getlist("more") if name in names),
+    )
 
 
 def _values(args: MultiDict, names: tuple[str, ...], prefix: str) -> dict[str, tuple[str, ...]]:
@@ -73,7 +65,7 @@ def _date(args: MultiDict, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ParameterError(f"{name} must be a date like 2024-03-31, not {raw[:20]!r}") from None
+        raise InvalidRequestError(f"{name} must be a date like 2024-03-31, not {raw[:20]!r}") from None
 
 
 def _positive_int(args: MultiDict, name: str, default: int) -> int:
@@ -83,9 +75,9 @@ def _positive_int(args: MultiDict, name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ParameterError(f"{name} must be a whole number, not {raw[:20]!r}") from None
+        raise InvalidRequestError(f"{name} must be a whole number, not {raw[:20]!r}") from None
     if value < 1:
-        raise ParameterError(f"{name} must be 1 or more")
+        raise InvalidRequestError(f"{name} must be 1 or more")
     return min(value, 1_000_000)
 
 

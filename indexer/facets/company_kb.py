@@ -21,12 +21,9 @@ from importlib import resources
 
 from indexer.facets.lexicon import Lexicon, load_lexicon
 from indexer.text import word_spans
+from indexer.errors import InputError
 
 NOT_A_COMPANY = ""  # canonical name stored for an excluded phrase
-
-
-class KnowledgeBaseError(ValueError):
-    """The company knowledge base is malformed: a bad record or an unknown parent."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +117,7 @@ def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
                 name=data["name"], aliases=tuple(data.get("aliases", ())),
                 tickers=tuple(data.get("tickers", ())), parent=data.get("parent"), ambiguous=data.get("ambiguous")))
         except (ValueError, KeyError, TypeError) as error:
-            raise KnowledgeBaseError(f"company record on line {number}: {error}") from error
+            raise InputError(f"company record on line {number}: {error}") from error
     return records
 
 
@@ -158,9 +155,9 @@ def _ancestors(record: CompanyRecord, by_name: dict[str, CompanyRecord]) -> tupl
     chain: list[str] = []
     while record.parent:
         if record.parent not in by_name:
-            raise KnowledgeBaseError(f"company {record.name!r} has unknown parent {record.parent!r}")
+            raise InputError(f"company {record.name!r} has unknown parent {record.parent!r}")
         record = by_name[record.parent]
         if record.name in chain:
-            raise KnowledgeBaseError(f"company parents form a loop at {record.name!r}")
+            raise InputError(f"company parents form a loop at {record.name!r}")
         chain.append(record.name)
     return tuple(chain)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from indexer.stemming import stem
+from indexer.errors import InputError
 
 # Decimals stay whole, so "2.5G" is not "5G".
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9][A-Za-z0-9]*)*")
@@ -20,10 +21,6 @@ _INDUSTRY_NOUNS = frozenset(
 # acronym (EV, IoT, 5G): it must match exactly so "ev" in "event" or "Ai" in a
 # name never count.
 _ACRONYM = re.compile(r"[A-Z].*[A-Z]|\d|^[A-Z]+$")
-
-
-class TaxonomyError(ValueError):
-    """The taxonomy file is malformed: a bad line or an unknown parent."""
 
 
 @dataclass(frozen=True)
@@ -71,14 +68,14 @@ def parse_taxonomy(text: str) -> Taxonomy:
     for number, line in enumerate(rows[1:], start=2):
         cells = line.split("\t")
         if len(cells) != 3 or not cells[0].strip():
-            raise TaxonomyError(f"taxonomy row {number}: expected 3 tab-separated columns: {line!r}")
+            raise InputError(f"taxonomy row {number}: expected 3 tab-separated columns: {line!r}")
         name, parent, synonyms = (cell.strip() for cell in cells)
         words = tuple(s.strip() for s in synonyms.split("|") if s.strip())
         technologies[name] = Technology(name, parent or None, words)
     trie: dict = {}
     for tech in technologies.values():
         if tech.parent and tech.parent not in technologies:
-            raise TaxonomyError(f"technology {tech.name!r} has unknown parent {tech.parent!r}")
+            raise InputError(f"technology {tech.name!r} has unknown parent {tech.parent!r}")
         for synonym in tech.synonyms:
             node = trie
             keys = _synonym_keys(synonym)

@@ -7,14 +7,21 @@ first); every problem with one file, or one line or entry of it, becomes a
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.errors import InputError
-from indexer.article import Article, Duplicate, IngestBatch, InputNote, SkippedInput, make_article_id
+from indexer.article import (
+    Article,
+    Duplicate,
+    IngestBatch,
+    InputNote,
+    SkippedInput,
+    make_article_id,
+    text_fingerprint,
+)
 from indexer.ingest.feeds import parse_feed
 from indexer.ingest.html_article import parse_html_article
 from indexer.ingest.records import parse_csv, parse_json_document, parse_jsonl
@@ -118,7 +125,7 @@ def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFA
                 troubled.add(resolved)
                 continue
             item = replace(item, source_file=resolved)
-            fingerprint = text_fingerprint(item)
+            fingerprint = text_fingerprint(item.title, item.body)
             if item.id in articles or item.id in duplicate_ids:
                 first_origin = articles[item.id].origin if item.id in articles else "an identical story"
                 skipped.append(SkippedInput(item.origin, f"duplicate article id {item.id!r} "
@@ -136,12 +143,6 @@ def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFA
         articles=tuple(articles.values()), skipped=tuple(skipped), notes=tuple(notes),
         roots=tuple(str(Path(p).resolve()) for p in paths),
         complete_files=tuple(f for f in files if f not in troubled))
-
-
-def text_fingerprint(article: Article) -> str:
-    """Identical stories have the same fingerprint, whatever their ids, dates or sources."""
-    words = " ".join(f"{article.title}\n{article.body}".lower().split())
-    return hashlib.sha256(words.encode("utf-8")).hexdigest()
 
 
 def _read_sources(paths: Iterable[str | os.PathLike], max_file_bytes: int

@@ -19,10 +19,9 @@ from datetime import datetime
 import numpy as np
 from whoosh.reading import IndexReader
 
-from indexer.index.postings import field_lengths, term_postings
+from indexer.index.postings import field_lengths, term_postings, term_text
+from indexer.index.schema import DATE_FIELD, UNDATED_FIELD
 
-DATE_FIELD = "date"
-UNDATED_FIELD = "undated"
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def read_segment(reader: IndexReader, fields: Sequence[str], scored: Sequence[st
             for term in reader.lexicon(field):
                 postings = term_postings(reader, field, term)[0].astype(np.int32)
                 if len(postings):
-                    names.append(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+                    names.append(term_text(term))
                     docs.append(postings)
         values[field] = tuple(names)
         entry_docs[field] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
@@ -132,7 +131,7 @@ class FacetColumns:
         self.alive = np.ones(self.size, bool)
         for offset, gone in zip(offsets, deleted):
             self.alive[np.fromiter(gone, dtype=np.int64) + offset] = False
-        # Handed out as the match of everything and kept counts depend on it: read-only.
+        # Handed out as the match of every query that asks for everything: read-only.
         self.alive.flags.writeable = False
         self.columns = {field: _merge(segments, offsets, field) for field in fields}
         self._counts_of_all: dict[str, ValueCounts] = {}
@@ -152,12 +151,14 @@ class FacetColumns:
         return self.columns[field]
 
     def counts(self, field: str, docs: np.ndarray) -> ValueCounts:
-        """A facet's counts over the mask ``docs``; over all live documents (browsing
-        everything, the type-ahead) they are counted once and kept."""
-        if docs is not self.alive:
-            return self.columns[field].counts(docs)
+        """A facet's counts over the documents in the mask ``docs``."""
+        return self.columns[field].counts(docs)
+
+    def counts_of_all(self, field: str) -> ValueCounts:
+        """A facet's counts over every live document (browsing everything, the type-ahead):
+        the same for every request on this index state, so counted once and kept."""
         if field not in self._counts_of_all:
-            self._counts_of_all[field] = self.columns[field].counts(docs)
+            self._counts_of_all[field] = self.columns[field].counts(self.alive)
         return self._counts_of_all[field]
 
     def dated_between(self, low: int | None, high: int | None) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.errors import NotFoundError
 from indexer.search.columns import ValueCounts
 from indexer.index.schema import COMPANY_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
 
@@ -67,5 +68,9 @@ def facet_names() -> tuple[str, ...]:
     return tuple(spec.name for spec in FACETS)
 
 
-def facet_spec(name: str) -> FacetSpec | None:
-    return next((spec for spec in FACETS if spec.name == name), None)
+def facet_spec(name: str) -> FacetSpec:
+    """The facet called ``name``; an unknown name is reported as not found."""
+    for spec in FACETS:
+        if spec.name == name:
+            return spec
+    raise NotFoundError(f"no facet named {name[:40]!r}; facets: {', '.join(facet_names())}")

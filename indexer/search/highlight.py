@@ -1,9 +1,10 @@
-"""Search-result excerpts: the part of an article that best shows why it matched.
+"""The one highlighter: matched words marked in result excerpts and on the article page.
 
 Whoosh's highlighter runs the whole analyzer chain over every fragment of
-every hit, which cost more than the search itself. Here a hit's body is
-tokenized once with the same word pattern, each word's stem is looked up
-(stems are cached), and the excerpt is the window of text holding the most
+every hit, which cost more than the search itself. Here a text is scanned
+once for words that may stem to a query term, only those are stemmed (stems
+are cached), and a word is marked when its stem, or the word itself in lower
+case, is one of the terms. An excerpt is the window of text holding the most
 matched words. Text is HTML-escaped; matched words alone are wrapped in
 ``<mark>``.
 """
@@ -33,20 +34,39 @@ def snippet(body: str, terms: frozenset[str], stem: Callable[[str], str],
     ``terms`` are index terms (stems); a word matches when its stem, or the
     word itself in lower case, is one of them.
     """
-    matches = [(m.start(), m.end()) for m in _candidates(terms).finditer(body)
-               if (word := m.group().lower()) in terms or stem(word) in terms]
+    matches = _matched_words(body, terms, stem)
     if not matches:
         return lead(body, limit)
     start, end = _best_window(body, matches, limit)
+    text = " ".join(_marked(body, matches, start, end).split())  # newlines and runs of spaces read as one space
+    return f"{'… ' if start > 0 else ''}{text}{' …' if end < len(body) else ''}"
+
+
+def marked_paragraphs(body: str, terms: frozenset[str], stem: Callable[[str], str]) -> tuple[str, ...]:
+    """The body's paragraphs as escaped HTML, every matched word marked (the article page)."""
+    paragraphs = [paragraph for paragraph in body.split("\n\n") if paragraph.strip()]
+    return tuple(_marked(paragraph, _matched_words(paragraph, terms, stem), 0, len(paragraph))
+                 for paragraph in paragraphs)
+
+
+def _matched_words(text: str, terms: frozenset[str], stem: Callable[[str], str]) -> list[tuple[int, int]]:
+    """Start and end of each word in ``text`` that matches one of ``terms``."""
+    if not terms:
+        return []
+    return [(m.start(), m.end()) for m in _candidates(terms).finditer(text)
+            if (word := m.group().lower()) in terms or stem(word) in terms]
+
+
+def _marked(text: str, matches: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` escaped, with the matched words inside it in ``<mark>``."""
     parts, position = [], start
     for first, last in matches:
         if first >= start and last <= end:
-            parts.append(html.escape(body[position:first], quote=False))
-            parts.append(f"<mark>{html.escape(body[first:last], quote=False)}</mark>")
+            parts.append(html.escape(text[position:first], quote=False))
+            parts.append(f"<mark>{html.escape(text[first:last], quote=False)}</mark>")
             position = last
-    parts.append(html.escape(body[position:end], quote=False))
-    text = " ".join("".join(parts).split())  # newlines and runs of spaces read as one space
-    return f"{'… ' if start > 0 else ''}{text}{' …' if end < len(body) else ''}"
+    parts.append(html.escape(text[position:end], quote=False))
+    return "".join(parts)
 
 
 @functools.lru_cache(maxsize=256)

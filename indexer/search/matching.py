@@ -5,7 +5,7 @@ those, the matched documents are a mask and the scores an array over all
 document numbers, computed from posting lists read in bulk; the ranking is
 Whoosh's own BM25F (same formula, same statistics), so results come in the
 order Whoosh would give them. Other query kinds (phrases, prefixes, fuzzy
-terms, ranges) raise :class:`Unsupported` and are left to Whoosh.
+terms, ranges) are matched by Whoosh, which then ranks them itself.
 """
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from math import log
 
 import numpy as np
-from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Query, Term
+from whoosh.query import And, AndNot, Every, Not, Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.search.columns import FacetColumns
+from indexer.search.query import asks_for_everything, is_null_query
 from indexer.index.postings import term_postings
 
 K1 = 1.2  # Whoosh's BM25F defaults
@@ -27,13 +28,22 @@ TERM_CACHE_POSTINGS = 4_000_000
 
 
 class Unsupported(Exception):
-    """A query kind this module does not evaluate; Whoosh's matcher handles it."""
+    """A query kind evaluated by Whoosh's matcher rather than over arrays."""
 
 
 @dataclass(frozen=True)
 class Matches:
+    """The live documents a query matches.
+
+    ``scores`` holds each document's BM25F score when the query was ranked here
+    (0 where not matched), and is ``None`` when Whoosh matched the query and
+    ranks it itself. ``everything`` says the query asked for every document (it
+    had no words), so results are listed by date and counts over all documents apply.
+    """
+
     mask: np.ndarray  # bool per document: matched and live
-    scores: np.ndarray  # float per document (0 where not matched)
+    scores: np.ndarray | None
+    everything: bool = False
 
 
 class QueryEvaluator:
@@ -46,14 +56,16 @@ class QueryEvaluator:
         self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_postings = 0
 
-    def evaluate(self, query: Query) -> Matches:
-        """The live documents ``query`` matches and their scores; raises :class:`Unsupported`.
-
-        Everything is the live-document mask itself, so what is counted over it can be kept.
-        """
-        if isinstance(query, Every):
-            return Matches(self.columns.alive, self._zeros())
-        mask, scores = self._node(query)
+    def matches(self, query: Query) -> Matches:
+        """The live documents ``query`` matches, with scores where it is ranked over arrays."""
+        if asks_for_everything(query):
+            return Matches(self.columns.alive, self._zeros(), everything=True)
+        try:
+            mask, scores = self._node(query)
+        except Unsupported:
+            mask = self._none()
+            mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
+            return Matches(mask, None)
         return Matches(mask & self.columns.alive, scores)
 
     def _node(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +83,7 @@ class QueryEvaluator:
             mask = mask & ~self._node(query.b)[0]
         elif isinstance(query, Every):
             mask, scores = self.columns.alive, self._zeros()
-        elif query is NullQuery or isinstance(query, type(NullQuery)):
+        elif is_null_query(query):
             mask, scores = self._none(), self._zeros()
         else:
             raise Unsupported(type(query).__name__)

@@ -23,7 +23,8 @@ from whoosh.searching import Searcher
 
 from indexer.search.columns import FacetColumns, SegmentArrays, read_segment
 from indexer.search.matching import QueryEvaluator
-from indexer.index.store import IndexNotFoundError, IndexOutdatedError, IndexStore
+from indexer.errors import IndexNotFoundError
+from indexer.index.store import IndexStore
 
 T = TypeVar("T")
 READ_ATTEMPTS = 5
@@ -154,8 +155,6 @@ class Snapshots:
                     snapshot = self._current
                     snapshot.acquire()
                     return snapshot
-            except IndexOutdatedError:
-                raise
             except (IndexNotFoundError, FileNotFoundError):
                 # A swap or commit under way; no index at all is reported at once.
                 if attempt == READ_ATTEMPTS or not self.store.has_pointer():

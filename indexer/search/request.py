@@ -1,0 +1,79 @@
+"""What a search asks and what it answers: plain, immutable values.
+
+The web pages, the JSON API, the feed and the command line all build a
+:class:`SearchRequest` and read a :class:`SearchResult`, so they answer the
+same query the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from indexer.errors import InvalidRequestError
+from indexer.search.facets import Facet
+
+MAX_PER_PAGE = 100
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the user asked: query text, facet values selected and excluded (by facet
+    name), a date range (inclusive, in UTC), the order and the page."""
+
+    query: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 10
+    excluded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    expanded: tuple[str, ...] = ()  # facets to show in full ("show more")
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise InvalidRequestError(f"sort must be one of {', '.join(SORTS)}, not {self.sort[:20]!r}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidRequestError("from must not be after to")
+
+    def selected(self, facet_name: str) -> tuple[str, ...]:
+        return tuple(self.filters.get(facet_name, ()))
+
+    def excluded_values(self, facet_name: str) -> tuple[str, ...]:
+        return tuple(self.excluded.get(facet_name, ()))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    title: str
+    date: datetime | None
+    source: str | None
+    companies: tuple[str, ...]
+    technologies: tuple[str, ...]
+    snippet_html: str  # article text escaped; only <mark> tags around matched words
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    hits: tuple[SearchHit, ...]
+    facets: tuple[Facet, ...]
+    understood: str  # the query as the engine understood it
+    took_ms: float
+    suggestion: str | None = None  # "did you mean": a corrected query that finds more
+
+
+@dataclass(frozen=True)
+class RelatedArticle:
+    id: str
+    title: str
+    date: datetime | None
+    source: str | None
