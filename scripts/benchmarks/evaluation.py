@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.article import Article
 from indexer.facets.extract import extract_facets_batch
+from indexer.ingest.records import article_from_record
 
 _LEGAL_FORMS = frozenset(
     "inc incorporated corp corporation co company cos ltd limited plc llc lp ag sa se nv bv gmbh kk spa "
@@ -139,8 +139,8 @@ def load_vocabulary(labelled_path: Path) -> frozenset[str] | None:
 
 def evaluate(records: list[dict], vocabulary: frozenset[str] | None = None) -> Evaluation:
     """Extract facets from the labelled records with the project's extractor and score them."""
-    articles = [Article(id=str(r["id"]), title=str(r.get("title") or ""), body=str(r.get("body") or ""),
-                        source=r.get("source")) for r in records]
+    # Read as the indexer reads a JSON record, so the scores are those of what gets indexed.
+    articles = [article_from_record(r, f"line-{n}", "", f"record {n}") for n, r in enumerate(records, start=1)]
     predicted = {record_key(record): {"companies": list(a.companies), "technologies": list(a.technologies)}
                  for record, a in zip(records, extract_facets_batch(articles))}
     return score(records, predicted, vocabulary)
