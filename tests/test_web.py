@@ -285,3 +285,61 @@ def test_openapi_describes_every_search_parameter(client):
     result = client.get("/api/search").get_json()
     schema = document["components"]["schemas"]["SearchResult"]
     assert set(schema["required"]) <= set(result) and set(result) <= set(schema["properties"])
+
+
+JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list,
+              "object": dict, "null": type(None)}
+
+
+def schema_errors(value, schema: dict, schemas: dict, where: str = "$") -> list[str]:
+    """Where ``value`` breaks the JSON Schema subset the OpenAPI document uses (type, required,
+    properties, additionalProperties, items, enum, $ref)."""
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types or []
+    if types and not any(isinstance(value, JSON_TYPES[t]) and not (t in ("integer", "number") and
+                                                                   isinstance(value, bool)) for t in types):
+        return [f"{where}: {value!r} is not {types}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} not in {schema['enum']}"]
+    errors = []
+    if isinstance(value, dict):
+        errors += [f"{where}: lacks {name}" for name in schema.get("required", ()) if name not in value]
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for name, item in value.items():
+            if name in properties:
+                errors += schema_errors(item, properties[name], schemas, f"{where}.{name}")
+            elif isinstance(extra, dict):
+                errors += schema_errors(item, extra, schemas, f"{where}.{name}")
+            elif properties:
+                errors.append(f"{where}: {name} is not described")
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            errors += schema_errors(item, schema["items"], schemas, f"{where}[{index}]")
+    return errors
+
+
+@pytest.mark.parametrize("path, schema", [
+    ("/api/search?q=batteries&company=Toyota&not_company=Honda&from=2020-01-01", "SearchResult"),
+    ("/api/search?q=panasonik", "SearchResult"),
+    ("/api/search", "SearchResult"),
+    ("/api/facets/company?prefix=pa", "TypeAhead"),
+    ("/api/search?sort=random", "Error"),
+    ("/api/facets/colour", "Error"),
+])
+def test_every_answer_is_what_the_openapi_document_describes(client, path, schema):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    answer = client.get(path).get_json()
+    assert answer and schema_errors(answer, schemas[schema], schemas) == []
+
+
+def test_the_schema_check_finds_what_does_not_conform(client):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    answer = client.get("/api/search?q=batteries").get_json()
+    answer["hits"][0]["date"] = 7
+    del answer["total"]
+    answer["surprise"] = True
+    assert sorted(schema_errors(answer, schemas["SearchResult"], schemas)) == [
+        "$.hits[0].date: 7 is not ['string', 'null']", "$: lacks total", "$: surprise is not described"]

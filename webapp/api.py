@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from indexer.errors import InvalidRequestError
-from indexer.search.serialize import TypeAhead, result_to_dict, typeahead_to_dict
+from indexer.search.serialize import TYPEAHEAD_FIELDS, TypeAhead, result_to_dict, to_json
 
 from .openapi import openapi_document
 from .params import request_from_args
@@ -35,7 +35,7 @@ def facet_values(name: str):
     except ValueError:
         raise InvalidRequestError("limit must be a whole number") from None
     values = get_search_service().facet_values(name, prefix, limit)
-    return jsonify(typeahead_to_dict(TypeAhead(name, prefix, values)))
+    return jsonify(to_json(TYPEAHEAD_FIELDS, TypeAhead(name, prefix, values)))
 
 
 @bp.get("/openapi.json")

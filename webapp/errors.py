@@ -11,7 +11,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import NewsfacetError
-from indexer.search.serialize import ErrorAnswer, error_to_dict
+from indexer.search.serialize import ERROR_FIELDS, ErrorAnswer, to_json
 
 # Titles and messages for the HTTP errors Flask raises itself, by status.
 HTTP_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
@@ -37,7 +37,7 @@ def handle_exception(error: Exception):
         current_app.logger.exception("unhandled error answering %s", request.path)
         status, title, message = 500, HTTP_TITLES[500], HTTP_MESSAGES[500]
     if api:
-        response = jsonify(error_to_dict(ErrorAnswer(status, message)))
+        response = jsonify(to_json(ERROR_FIELDS, ErrorAnswer(status, message)))
     else:
         response = current_app.make_response((render_template("pages/error.html", title=title, message=message),
                                                status))

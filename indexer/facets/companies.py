@@ -25,13 +25,13 @@ _MONTHS_AND_DAYS = frozenset(
     "January February March April May June July August September October November December "
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
     "Saturday Sunday".split())
-_MAX_RUN = 8
 _FUNCTION_WORDS = frozenset("And Or Of The In On For To At By As From With".split())
 _PERSON = re.compile(r"\b([A-Z][a-z]+)\.? (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
 _QUALIFIER = re.compile(r"-(?:based|backed|owned|listed|controlled|run|led)$")
 _DEMONYM = re.compile(r"[a-z](?:ian|ean|ese|ish)$")
 _JOINER = re.compile(r"^[ \t&'.]*$")
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
+_MAX_RUN = 8
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,23 @@ class JsonField:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class TypeAhead:
+    """A facet's values that start with a prefix, as ``/api/facets/<name>`` returns them."""
+
+    facet: str
+    prefix: str
+    values: tuple[FacetValue, ...]
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """What the API answers when it cannot answer as asked."""
+
+    status: int
+    message: str
+
+
 def to_json(fields: Sequence[JsonField], value: Any) -> dict[str, Any]:
     """``value`` as the JSON object ``fields`` describe."""
     return {field.name: field.read(value) for field in fields}
@@ -108,15 +125,6 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
     return to_json(RESULT_FIELDS, result)
 
 
-@dataclass(frozen=True)
-class TypeAhead:
-    """A facet's values that start with a prefix, as ``/api/facets/<name>`` returns them."""
-
-    facet: str
-    prefix: str
-    values: tuple[FacetValue, ...]
-
-
 TYPEAHEAD_FIELDS = (
     JsonField("facet", STRING, lambda a: a.facet),
     JsonField("prefix", STRING, lambda a: a.prefix),
@@ -125,23 +133,7 @@ TYPEAHEAD_FIELDS = (
 )
 
 
-def typeahead_to_dict(answer: TypeAhead) -> dict[str, Any]:
-    return to_json(TYPEAHEAD_FIELDS, answer)
-
-
-@dataclass(frozen=True)
-class ErrorAnswer:
-    """What the API answers when it cannot answer as asked."""
-
-    status: int
-    message: str
-
-
 ERROR_FIELDS = (
     JsonField("status", INTEGER, lambda e: e.status),
     JsonField("message", STRING, lambda e: e.message),
 )
-
-
-def error_to_dict(answer: ErrorAnswer) -> dict[str, Any]:
-    return to_json(ERROR_FIELDS, answer)
