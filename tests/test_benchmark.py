@@ -6,9 +6,14 @@ import gzip
 import io
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from benchmarks import scale as benchmark
+from benchmarks.agreement import DATASETTE, GROUPEDBY, HTTP_API, SERVICE, SQLITE, compare, same_counts
+from benchmarks.baselines import BaselineAnswer, BaselineQuery
 
 from .paths import DATA
 
@@ -49,8 +54,122 @@ def test_benchmark_prints_every_figure(tmp_path, capsys):
     assert out.count("peak memory: newsfacet serve") == 2
     assert "incremental reindex of 100 changed articles" in out
     assert re.search(r"[1-9][0-9]* visible to the running server", out)
+    assert out.count("agreement: engines agree wherever they must") == 2
+    # Every query compared between the two faces of newsfacet, and with Whoosh; some browsing with SQLite.
+    for pair in (f"{HTTP_API} vs {SERVICE}", f"{GROUPEDBY} vs {SERVICE}"):
+        counts = re.findall(rf"^agreement: {pair} \(.*\): ([0-9]+)/([0-9]+) queries$", out, re.M)
+        assert len(counts) == 2 and all(agreed == asked != "0" for agreed, asked in counts), pair
+    assert re.search(rf"^agreement: {SQLITE} vs {SERVICE} \(browsing.*\): ([1-9][0-9]*)/\1 queries$", out, re.M)
+
+
+def test_benchmark_fails_when_engines_that_must_agree_do_not(tmp_path, capsys, monkeypatch):
+    honest = benchmark.groupedby_engine
+
+    def one_too_many(*args):
+        engine = honest(*args)
+        return lambda query: (lambda answer: replace(answer, total=answer.total + 1))(engine(query))
+
+    monkeypatch.setattr(benchmark, "groupedby_engine", one_too_many)
+    data = tmp_path / "data"
+    _tiny_corpora(data)
+    assert benchmark.main(["--data", str(data), "--scaled", "0", "--rounds", "1", "--no-datasette",
+                           "--work", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "agreement: engines DISAGREE" in out
+    assert re.search(rf"^  {GROUPEDBY} vs {SERVICE} on .*: total ([0-9]+) vs ", out, re.M)
 
 
 def test_benchmark_says_where_the_corpora_are_missing(tmp_path, capsys):
     assert benchmark.main(["--data", str(tmp_path / "nowhere"), "--no-datasette"]) == 2
     assert "no corpora at" in capsys.readouterr().err
+
+
+BROWSE = BaselineQuery()
+KEYWORD = BaselineQuery("battery")
+FILTERED = BaselineQuery("battery", companies=("Acme",))
+QUERIES = (BROWSE, KEYWORD, FILTERED)
+ANSWER = BaselineAnswer(
+    total=3, ids=("a", "b", "c"), snippets=("<mark>a</mark>", "b", "c"),
+    facets={"company": {"Acme": 2, "Beta": 1}, "technology": {"Batteries": 3}, "source": {"Wire": 3}})
+ENGINES = (SERVICE, HTTP_API, GROUPEDBY, SQLITE, DATASETTE)
+
+
+def _answers(engines: tuple[str, ...] = (), query: BaselineQuery = BROWSE, **changes) -> dict:
+    """Every engine answering every query alike, but ``engines`` answering ``query`` with ``changes``."""
+    changed = replace(ANSWER, **changes)
+    return {engine: [changed if engine in engines and asked == query else ANSWER for asked in QUERIES]
+            for engine in ENGINES}
+
+
+def test_engines_answering_alike_agree():
+    agreement = compare(QUERIES, _answers())
+    assert agreement.ok
+    assert len(agreement.lines) == 5
+    assert agreement.report()[-1] == "agreement: engines agree wherever they must"
+
+
+@pytest.mark.parametrize("engines, query, changes", [
+    ((HTTP_API,), KEYWORD, {"ids": ("a", "c", "b")}),
+    ((HTTP_API,), BROWSE, {"snippets": ("a", "b", "c")}),
+    ((HTTP_API,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Beta": 1, "Acme": 2}}}),  # order counts
+    ((GROUPEDBY,), KEYWORD, {"ids": ("a", "c", "b")}),
+    ((GROUPEDBY,), FILTERED, {"total": 4}),
+    ((GROUPEDBY,), FILTERED, {"facets": {**ANSWER.facets, "source": {"Wire": 2}}}),
+    ((SQLITE, DATASETTE), BROWSE, {"total": 2}),
+    ((SQLITE, DATASETTE), BROWSE, {"facets": {**ANSWER.facets, "technology": {"Batteries": 2}}}),
+    ((DATASETTE,), KEYWORD, {"total": 4}),
+    ((DATASETTE,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Acme": 1, "Beta": 1}}}),
+], ids=["api-ids", "api-snippets", "api-facet-order", "groupedby-ids", "groupedby-total", "groupedby-facet",
+        "sqlite-browse-total", "sqlite-browse-facet", "datasette-total", "datasette-facet"])
+def test_engines_that_must_agree_and_do_not_fail_the_comparison(engines, query, changes):
+    agreement = compare(QUERIES, _answers(engines, query, **changes))
+    assert not agreement.ok
+    engine = engines[0]  # Datasette perturbed with SQLite still agrees with it
+    assert all(line.startswith(f"{engine} vs ") and f" on {query.text!r}" in line for line in agreement.disagreements)
+    assert "agreement: engines DISAGREE" in "\n".join(agreement.report())
+
+
+@pytest.mark.parametrize("engines, query, changes", [
+    ((GROUPEDBY,), BROWSE, {"ids": ("c", "b", "a")}),  # browsing is not ranked in Whoosh
+    ((GROUPEDBY,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Acme": 3, "Beta": 1}}}),  # its own filter
+    ((SQLITE, DATASETTE), KEYWORD, {"total": 7, "ids": ("x", "y", "a")}),  # another tokenizer and ranking
+    ((SQLITE, DATASETTE), BROWSE, {"ids": ("c", "b", "a")}),
+    ((DATASETTE,), KEYWORD, {"ids": ("c", "b", "a")}),  # Datasette lists keyword hits by rowid
+], ids=["groupedby-browse-ids", "groupedby-filtered-facet", "sqlite-keywords", "sqlite-browse-ids", "datasette-ids"])
+def test_differences_by_design_pass(engines, query, changes):
+    agreement = compare(QUERIES, _answers(engines, query, **changes))
+    assert agreement.ok, agreement.disagreements
+
+
+def test_keyword_totals_of_sqlite_are_reported_not_failed():
+    agreement = compare(QUERIES, _answers((SQLITE, DATASETTE), KEYWORD, total=7, ids=("x", "y", "a")))
+    (line,) = [line for line in agreement.lines if line.startswith(f"agreement: {SQLITE} vs {SERVICE} (keywords")]
+    assert line.endswith("1/2 queries, top ids overlap 67% (different tokenizer and ranking: informational)")
+
+
+def test_failed_answers_are_left_out_of_the_comparison():
+    answers = _answers((HTTP_API,), KEYWORD, total=99)
+    answers[HTTP_API][QUERIES.index(KEYWORD)] = None
+    agreement = compare(QUERIES, answers)
+    assert agreement.ok
+    assert f"agreement: {HTTP_API} vs {SERVICE} (total, ids, snippets and facets): 2/2 queries" in agreement.lines
+
+
+def test_engines_left_out_are_not_compared():
+    answers = _answers((DATASETTE,), KEYWORD, total=4)
+    del answers[DATASETTE]
+    agreement = compare(QUERIES, answers)
+    assert agreement.ok and not any(DATASETTE in line for line in agreement.lines)
+
+
+@pytest.mark.parametrize("counts, reference, agree", [
+    ({}, {}, True),
+    ({"a": 3, "b": 1}, {"b": 1, "a": 3}, True),
+    ({"a": 3, "b": 1}, {"a": 3, "c": 1}, True),  # b and c tie at the cut
+    ({"a": 3, "b": 1}, {"a": 3, "b": 2}, False),
+    ({"a": 3, "b": 1}, {"c": 3, "a": 1}, False),  # same counts, values swapped
+    ({"a": 3, "b": 1}, {"c": 3, "b": 1}, False),  # a value above the cut missing
+    ({"a": 3}, {"a": 3, "b": 1}, False),
+])
+def test_facet_lists_agree_up_to_ties_at_the_cut(counts, reference, agree):
+    assert same_counts(counts, reference) is agree

@@ -28,10 +28,10 @@ def _chromium_or_skip() -> str:
 
 @pytest.fixture
 def server(sample_store):
-    from benchmarks.loadtest import serving
+    from benchmarks.serving import newsfacet_server
 
-    with serving(sample_store.root) as base:
-        yield base
+    with newsfacet_server(sample_store.root) as running:
+        yield running.base
 
 
 @pytest.fixture

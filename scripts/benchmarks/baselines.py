@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import sqlite3
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from benchmarks.serving import HOST, Server, serving
 from indexer.article import Article
 
 FACET_SIZE = 10  # values per facet in every answer; Datasette is told the same, so answers compare
@@ -86,11 +81,12 @@ class BaselineQuery:
 
 @dataclass(frozen=True)
 class BaselineAnswer:
-    """What an engine answered, in a shape every engine can fill.
+    """What an engine answered, in a shape every engine can fill, so the benchmark can compare them.
 
-    ``ids``: top hits, by bm25 for keywords in SQLite but by rowid in Datasette, whose table view
-    filters by a search without ranking by it. ``facets``: the top ``FACET_SIZE`` "company",
-    "technology" and "source" values over all matches, by count then value. ``snippets``: the
+    ``total``: the number of matches. ``ids``: top hits, by bm25 for keywords in SQLite but by
+    rowid in Datasette, whose table view filters by a search without ranking by it.
+    ``facets``: the top ``FACET_SIZE`` "company", "technology" and "source" values over all
+    matches, by count then value (newsfacet's answers add its other facets). ``snippets``: the
     hits' highlighted passages, in order, from engines that make them.
     """
 
@@ -199,7 +195,7 @@ class SqliteFts5Baseline:
 class DatasetteBaseline:
     """The same file served by Datasette, asked over HTTP as any client would.
 
-    Entering starts ``python -m datasette`` on a free local port and waits until it answers;
+    Entering starts ``python -m datasette`` on a free loopback port and waits until it answers;
     leaving stops it. ``time_limit_ms`` bounds each SQL query and facet (the defaults, 1 s and
     0.2 s, leave answers on a large corpus incomplete); facet suggestions, unneeded, are off.
     """
@@ -208,69 +204,39 @@ class DatasetteBaseline:
         self._path = Path(path).resolve()
         self._time_limit_ms = time_limit_ms
         self._startup_timeout = startup_timeout
-        self._process: subprocess.Popen[bytes] | None = None
-        self._stderr: IO[bytes] | None = None
+        self._running = ExitStack()
+        self._server: Server | None = None
         self._table_path = ""
         self._client: KeepAliveClient | None = None
 
     @property
     def pid(self) -> int:
         """The server's process id, for a benchmark to read its memory."""
-        if self._process is None:
+        if self._server is None:
             raise RuntimeError("Datasette is not running; use DatasetteBaseline as a context manager")
-        return self._process.pid
+        return self._server.pid
 
     def __enter__(self) -> DatasetteBaseline:
-        with socket.socket() as probe:  # a port free now; should it be taken first, startup says so
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
         settings = {"sql_time_limit_ms": self._time_limit_ms, "facet_time_limit_ms": self._time_limit_ms,
                     "default_facet_size": FACET_SIZE, "suggest_facets": "off"}
-        self._stderr = tempfile.TemporaryFile()  # not a pipe: unread while serving, a full one would stall it
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "datasette", "serve", str(self._path), "--host", "127.0.0.1",
-             "--port", str(port), *(word for item in settings.items() for word in ("--setting", *map(str, item)))],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr)
-        try:
-            self._table_path = f"{self._wait_for_database(port)}/articles.json"
+        options = [word for item in settings.items() for word in ("--setting", *map(str, item))]
+        with ExitStack() as starting:
+            server = starting.enter_context(serving(
+                lambda port: [sys.executable, "-m", "datasette", "serve", str(self._path), "--host", HOST,
+                              "--port", str(port), *options],
+                "/.json", name=f"Datasette serving {self._path}", startup_timeout=self._startup_timeout))
             # Count, rows and facets may each take up to the time limit.
-            self._client = KeepAliveClient(f"http://127.0.0.1:{port}", timeout=5 * self._time_limit_ms / 1000 + 30)
-        except BaseException:
-            self._stop()
-            raise
+            client = KeepAliveClient(server.base, timeout=5 * self._time_limit_ms / 1000 + 30)
+            starting.callback(client.close)
+            # The database's URL path, as the server lists it: Datasette names and encodes it.
+            self._table_path = f"{next(iter(client.get_json('/.json').values()))['path']}/articles.json"
+            self._running = starting.pop_all()
+        self._server, self._client = server, client
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop()
-
-    def _wait_for_database(self, port: int) -> str:
-        """The database's URL path, once the server lists it: Datasette names and encodes it."""
-        assert self._process is not None and self._stderr is not None
-        deadline = time.monotonic() + self._startup_timeout
-        while self._process.poll() is None and time.monotonic() < deadline:
-            try:
-                return next(iter(_get_json(f"http://127.0.0.1:{port}/.json", timeout=5.0).values()))["path"]
-            except (OSError, ValueError):
-                time.sleep(0.1)
-        state = (f"did not answer within {self._startup_timeout:g}s" if self._process.poll() is None
-                 else f"exited with status {self._process.returncode}")
-        self._stderr.seek(0)
-        stderr = self._stderr.read().decode("utf-8", "replace")[-4000:]
-        raise RuntimeError(f"Datasette serving {self._path} {state}; its stderr:\n{stderr}")
-
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._client is not None:
-            self._client.close()
-        if self._stderr is not None:
-            self._stderr.close()
-        self._process = self._stderr = None
+        self._server = self._client = None
+        self._running.close()
 
     def search(self, query: BaselineQuery, limit: int = 10) -> BaselineAnswer:
         """The table view's JSON for the query, with only the id column: the answer needs no more.
@@ -331,14 +297,4 @@ class KeepAliveClient:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-
-
-def _get_json(url: str, timeout: float) -> Any:
-    # urllib asks for the connection to close after each answer: no keep-alive pool to manage.
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as error:
-        raise RuntimeError(f"Datasette answered {error.code} to {url}: "
-                           f"{error.read().decode('utf-8', 'replace')[:1000]}") from error
 

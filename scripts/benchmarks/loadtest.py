@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,10 +18,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.serving import newsfacet_server
 
 QUERIES = ["/api/search", "/api/search?q=batteries", "/api/search?company=Panasonic", "/?q=toyota+OR+honda",
            "/api/search?technology=Batteries&sort=newest", "/api/search?q=electric+vehicles&page=2&per_page=5",
@@ -41,47 +40,6 @@ class Tally:
             self.latencies.append(seconds)
             if error:
                 self.errors.append(error)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(index: Path) -> Iterator[str]:
-    """`newsfacet serve` over ``index`` on a free loopback port; yields its base URL."""
-    with served(index) as (base, _):
-        yield base
-
-
-@contextmanager
-def served(index: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`newsfacet serve` over ``index`` on a free loopback port; yields its base URL and process."""
-    port = _free_port()
-    # Its log goes to a file, not a pipe: under load waitress warns of queued requests,
-    # and a pipe nobody reads would fill and stop the server mid-run.
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
-        server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--port", str(port),
-                                   "--index", str(index)], stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        server.kill()
-                        server.wait()
-                        log.seek(0)
-                        raise RuntimeError(f"newsfacet serve did not start: {log.read()[-500:]}") from None
-                    time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}", server
-        finally:
-            server.terminate()
-            server.wait(10)
 
 
 def _client(base: str, deadline: float, tally: Tally, offset: int) -> None:
@@ -118,7 +76,8 @@ def run(corpus: list[str], clients: int, seconds: float, new_articles: int = 50)
         for n in range(new_articles):
             (extra / f"new-{n}.txt").write_text(
                 f"Acme Widgets {MARKER} update {n}\n\nAcme Widgets Inc said {MARKER} sales rose in week {n}.\n")
-        with serving(index) as base:
+        with newsfacet_server(index) as server:
+            base = server.base
             before = _visible(base)
             tally = Tally()
             deadline = time.monotonic() + seconds

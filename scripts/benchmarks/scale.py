@@ -12,6 +12,10 @@ them, then asks the same queries, alternating query by query, of:
 Every engine returns the top ten hits, highlighted where it can, and counts of
 companies, technologies and sources. Figures are printed with their ratios to
 the baselines measured in the same run, so they mean something on any machine.
+
+The answers are kept and compared (see :mod:`benchmarks.agreement` for what each
+pair of engines must share and why): a line says how far they agree, and the run
+exits with status 1 when engines that must agree do not.
 """
 from __future__ import annotations
 
@@ -22,21 +26,33 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import ExitStack, closing
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from benchmarks.baselines import (BaselineQuery, DatasetteBaseline, KeepAliveClient, SqliteFts5Baseline,
-                               baseline_article, write_sqlite)
+from whoosh.reading import IndexReader
+
+from benchmarks.agreement import DATASETTE, GROUPEDBY, HTTP_API, SERVICE, SQLITE, compare
+from benchmarks.baselines import (
+    BaselineAnswer,
+    BaselineQuery,
+    DatasetteBaseline,
+    KeepAliveClient,
+    SqliteFts5Baseline,
+    baseline_article,
+    write_sqlite,
+)
 from benchmarks.corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
 from benchmarks.groupedby import GroupedBySearch
+from benchmarks.serving import newsfacet_server
+from indexer.index.schema import document_to_article
+from indexer.index.store import IndexStore
 from indexer.ingest.files import read_articles
 from indexer.reindex import reindex
-from indexer.index.schema import document_to_article
+from indexer.search.facets import facet_spec
 from indexer.search.service import SearchRequest, SearchService
-from indexer.index.store import IndexStore
-
-from benchmarks.loadtest import served
 
 KEYWORDS = ("oil prices", "merger agreement", "interest rates", "semiconductor", "airline", "software",
             "bank profits", "mobile phone", "football", "election", "wheat exports", "takeover bid",
@@ -56,8 +72,12 @@ class BenchQuery:
         filters = [*(f"company={c}" for c in self.company), *(f"technology={t}" for t in self.technology)]
         return " ".join([repr(self.text), *filters])
 
+    def as_baseline(self) -> BaselineQuery:
+        """The query in the shape every engine's answer is compared by."""
+        return BaselineQuery(self.text, self.company, self.technology)
 
-Engine = Callable[[BenchQuery], int]
+
+Engine = Callable[[BenchQuery], BaselineAnswer]
 
 
 def query_set(service: SearchService) -> list[BenchQuery]:
@@ -80,50 +100,70 @@ def query_set(service: SearchService) -> list[BenchQuery]:
 
 
 def service_engine(service: SearchService) -> Engine:
-    def run(query: BenchQuery) -> int:
+    def run(query: BenchQuery) -> BaselineAnswer:
         filters = {"company": query.company, "technology": query.technology}
-        return service.search(SearchRequest(query.text, {k: v for k, v in filters.items() if v})).total
+        result = service.search(SearchRequest(query.text, {k: v for k, v in filters.items() if v}))
+        return BaselineAnswer(total=result.total, ids=tuple(hit.id for hit in result.hits),
+                              facets={facet.name: {value.value: value.count for value in facet.values}
+                                      for facet in result.facets},
+                              snippets=tuple(hit.snippet_html for hit in result.hits))
     return run
 
 
 def http_engine(client: KeepAliveClient) -> Engine:
-    def run(query: BenchQuery) -> int:
+    def run(query: BenchQuery) -> BaselineAnswer:
         params = [("q", query.text), *(("company", c) for c in query.company),
                   *(("technology", t) for t in query.technology)]
-        return client.get_json(f"/api/search?{urllib.parse.urlencode(params)}")["total"]
+        data = client.get_json(f"/api/search?{urllib.parse.urlencode(params)}")
+        return BaselineAnswer(total=data["total"], ids=tuple(hit["id"] for hit in data["hits"]),
+                              facets={name: {value["value"]: value["count"] for value in values}
+                                      for name, values in data["facets"].items()},
+                              snippets=tuple(hit["snippet"] for hit in data["hits"]))
     return run
 
 
 def groupedby_engine(baseline: GroupedBySearch, service: SearchService) -> Engine:
-    def run(query: BenchQuery) -> int:
+    def run(query: BenchQuery) -> BaselineAnswer:
         filters = {"company": query.company, "technology": query.technology}
         return baseline.search(service.parse_query(query.text), filters)
     return run
 
 
 def baseline_engine(baseline: SqliteFts5Baseline | DatasetteBaseline) -> Engine:
-    def run(query: BenchQuery) -> int:
-        return baseline.search(BaselineQuery(query.text, query.company, query.technology)).total
+    def run(query: BenchQuery) -> BaselineAnswer:
+        return baseline.search(query.as_baseline())
     return run
 
 
-def time_engines(engines: dict[str, Engine], queries: Sequence[BenchQuery],
-                 rounds: int) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
-    """Milliseconds per query and engine, alternating engines query by query (after one warm-up
-    round), and the failures of each engine. A failed answer counts with the time it took."""
-    timings: dict[str, list[float]] = {name: [] for name in engines}
-    failures: dict[str, list[str]] = {name: [] for name in engines}
+@dataclass
+class Timed:
+    """One run over the queries: milliseconds per query and engine, each engine's failures, and
+    its first answer to each query (``None`` while it has failed on it), for the comparison."""
+
+    timings: dict[str, list[float]]
+    failures: dict[str, list[str]]
+    answers: dict[str, list[BaselineAnswer | None]]
+
+
+def time_engines(engines: dict[str, Engine], queries: Sequence[BenchQuery], rounds: int) -> Timed:
+    """Ask every engine every query, alternating engines query by query, one warm-up round and
+    ``rounds`` timed ones. A failed answer counts with the time it took."""
+    timed = Timed({name: [] for name in engines}, {name: [] for name in engines},
+                  {name: [None] * len(queries) for name in engines})
     for round_number in range(rounds + 1):
-        for query in queries:
+        for number, query in enumerate(queries):
             for name, engine in engines.items():
                 started = time.perf_counter()
                 try:
-                    engine(query)
+                    answer = engine(query)
                 except (RuntimeError, OSError) as error:  # a baseline that timed out, say
-                    failures[name].append(f"{query.label()}: {error}")
+                    timed.failures[name].append(f"{query.label()}: {error}")
+                else:
+                    if timed.answers[name][number] is None:
+                        timed.answers[name][number] = answer
                 if round_number:
-                    timings[name].append((time.perf_counter() - started) * 1000)
-    return timings, failures
+                    timed.timings[name].append((time.perf_counter() - started) * 1000)
+    return timed
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -144,15 +184,34 @@ def folder_mb(folder: Path) -> float:
 
 
 def export_sqlite(store: IndexStore, path: Path) -> None:
-    """The indexed articles, with the facets newsfacet extracted, as the baselines' SQLite file."""
+    """The indexed articles as the baselines' SQLite file.
+
+    Companies and technologies are the values as indexed, not as stored with the article:
+    the index files a technology under its ancestors too ("Batteries" for "Lithium-ion
+    batteries"), and baselines without them would filter and count other values than ours.
+    """
     with store.searcher() as searcher:
-        write_sqlite(path, (baseline_article(document_to_article(fields))
-                            for fields in searcher.all_stored_fields()))
+        reader = searcher.reader()
+        companies = _indexed_values(reader, facet_spec("company").field)
+        technologies = _indexed_values(reader, facet_spec("technology").field)
+        write_sqlite(path, (replace(baseline_article(document_to_article(fields)),
+                                    companies=companies.get(docnum, ()), technologies=technologies.get(docnum, ()))
+                            for docnum, fields in reader.iter_docs()))
+
+
+def _indexed_values(reader: IndexReader, field: str) -> dict[int, tuple[str, ...]]:
+    """Each document's terms in a facet field, by document number."""
+    values: dict[int, list[str]] = defaultdict(list)
+    for term in reader.lexicon(field):
+        value = term.decode("utf-8") if isinstance(term, bytes) else term
+        for docnum in reader.postings(field, term).all_ids():
+            values[docnum].append(value)
+    return {docnum: tuple(found) for docnum, found in values.items()}
 
 
 def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datasette: bool,
-                   incremental: Path | None = None) -> None:
-    """Index, query and report one corpus."""
+                   incremental: Path | None = None) -> bool:
+    """Index, query and report one corpus; whether the engines agreed wherever they must."""
     slug = "-".join(name.replace(",", "").split())
     store = IndexStore(work / f"{slug}-index")
     started = time.perf_counter()
@@ -165,33 +224,30 @@ def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datase
           f"index on disk {folder_mb(store.current_generation()):,.0f} MB")
     database = work / f"{slug}.db"
     export_sqlite(store, database)
-    service = SearchService(store)
-    queries = query_set(service)
-    groupedby = GroupedBySearch(store)
-    sqlite = SqliteFts5Baseline(database)
-    engines: dict[str, Engine] = {"newsfacet service": service_engine(service)}
-    try:
-        with served(store.root) as (base, server), _maybe_datasette(database, datasette) as datasette_server:
-            client = KeepAliveClient(base)
-            engines["newsfacet HTTP API"] = http_engine(client)
-            engines["Whoosh groupedby"] = groupedby_engine(groupedby, service)
-            engines["SQLite FTS5 in-process"] = baseline_engine(sqlite)
-            if datasette_server is not None:
-                engines["Datasette HTTP"] = baseline_engine(datasette_server)
-            timings, failures = time_engines(engines, queries, rounds)
-            _print_latencies(timings, queries, rounds)
-            for name, failed in failures.items():
-                if failed:
-                    print(f"{name}: {len(failed)} answers failed, e.g. {failed[0][:300]}")
-            print(f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB" +
-                  (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else ""))
-            if incremental is not None:
-                _incremental(store, incremental, http_engine(client))
-            client.close()
-    finally:
-        groupedby.close()
-        sqlite.close()
-        service.close()
+    with ExitStack() as stack:  # every engine closed and every server stopped, whatever fails
+        service = stack.enter_context(closing(SearchService(store)))
+        queries = query_set(service)
+        groupedby = stack.enter_context(closing(GroupedBySearch(store)))
+        sqlite = stack.enter_context(closing(SqliteFts5Baseline(database)))
+        server = stack.enter_context(newsfacet_server(store.root))
+        datasette_server = stack.enter_context(_maybe_datasette(database, datasette))
+        client = stack.enter_context(closing(KeepAliveClient(server.base)))
+        engines: dict[str, Engine] = {SERVICE: service_engine(service), HTTP_API: http_engine(client),
+                                      GROUPEDBY: groupedby_engine(groupedby, service), SQLITE: baseline_engine(sqlite)}
+        if datasette_server is not None:
+            engines[DATASETTE] = baseline_engine(datasette_server)
+        timed = time_engines(engines, queries, rounds)
+        _print_latencies(timed.timings, queries, rounds)
+        for name, failed in timed.failures.items():
+            if failed:
+                print(f"{name}: {len(failed)} answers failed, e.g. {failed[0][:300]}")
+        agreement = compare([query.as_baseline() for query in queries], timed.answers)
+        print("\n".join(agreement.report()))
+        print(f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB" +
+              (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else ""))
+        if incremental is not None:
+            _incremental(store, incremental, http_engine(client))
+    return agreement.ok
 
 
 def _incremental(store: IndexStore, path: Path, http: Engine) -> None:
@@ -204,7 +260,7 @@ def _incremental(store: IndexStore, path: Path, http: Engine) -> None:
     if done.returncode:
         raise RuntimeError(f"incremental reindex failed: {done.stderr[-500:]}")
     started = time.perf_counter()
-    visible = http(BenchQuery("keyword", "zqxbenchmark"))
+    visible = http(BenchQuery("keyword", "zqxbenchmark")).total
     first = (time.perf_counter() - started) * 1000
     print(f"incremental reindex of {len(ids)} changed articles (newsfacet index {path.name}): {seconds:.1f} s; "
           f"{visible} visible to the running server, first search after it {first:.0f} ms")
@@ -214,7 +270,7 @@ def _incremental(store: IndexStore, path: Path, http: Engine) -> None:
 def _print_latencies(timings: dict[str, list[float]], queries: Sequence[BenchQuery], rounds: int) -> None:
     print(f"{len(queries)} queries x {rounds} rounds, engines alternating query by query; "
           "top 10 hits and company, technology and source counts each")
-    reference = timings["newsfacet HTTP API"]
+    reference = timings[HTTP_API]
     print(f"{'engine':24} {'p50 ms':>8} {'p95 ms':>8} {'p50 vs API':>11} {'p95 vs API':>11}")
     for name, values in timings.items():
         p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
@@ -222,7 +278,7 @@ def _print_latencies(timings: dict[str, list[float]], queries: Sequence[BenchQue
               f"{p95 / percentile(reference, 0.95):10.2f}x")
     kinds = sorted({query.kind for query in queries})
     per_kind = "  ".join(
-        f"{kind} {percentile([t for t, q in zip(reference, queries * rounds) if q.kind == kind], 0.5):.1f}"
+        f"{kind} {percentile([t for t, q in zip(reference, queries * rounds, strict=True) if q.kind == kind], 0.5):.1f}"
         for kind in kinds)
     print(f"newsfacet HTTP API p50 by kind (ms): {per_kind}")
 
@@ -249,7 +305,7 @@ def _has_datasette() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmark", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data",
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
                         help="folder of the news corpora (default: ../shared/data beside the project)")
     parser.add_argument("--scaled", type=int, default=200_000, help="articles in the scaled corpus (0: none)")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds over the query set")
@@ -264,15 +320,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.work) as folder:
         work = Path(folder)
         real = prepare_real_corpus(args.data, work / "real")
-        measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette)
+        agreed = measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette)
         if args.scaled:
             started = time.perf_counter()
             files = write_records(scaled_articles(read_articles([real]).articles, args.scaled, args.seed),
                                   work / "scaled")
             print(f"\n(scaled corpus of {args.scaled:,} articles written in {time.perf_counter() - started:.0f} s)")
-            measure_corpus(f"scaled {args.scaled:,}", [work / "scaled"], work, args.rounds,
-                           not args.no_datasette, incremental=files[len(files) // 2])
-    return 0
+            agreed &= measure_corpus(f"scaled {args.scaled:,}", [work / "scaled"], work, args.rounds,
+                                     not args.no_datasette, incremental=files[len(files) // 2])
+    return 0 if agreed else 1
 
 
 if __name__ == "__main__":
