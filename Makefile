@@ -1,5 +1,5 @@
 # make run: install, index the seed articles, serve the search page.
-# make test: install with test extras, run the whole suite.
+# make test: install with test extras, check lint and format, run the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ PORT ?= 5000
 NEWSFACET_INDEX ?= instance/index
 export NEWSFACET_INDEX
 
-.PHONY: run test install install-test index benchmark clean
+.PHONY: run test lint install install-test index benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ index: install
 run: index
 	$(BIN)/newsfacet serve --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+test: install-test lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 benchmark: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

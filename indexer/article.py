@@ -1,4 +1,5 @@
 """The article as every other part of the project sees it: plain, immutable data."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,10 +53,17 @@ class Article:
         Incremental reindexing compares it with the stored one to leave unchanged
         articles alone.
         """
-        parts = [self.title, self.body, self.date.isoformat() if self.date else "",
-                 self.source or "", self.author or "", self.url or "",
-                 "|".join(self.companies), "|".join(self.technologies),
-                 "|".join(f"{d.id} {d.origin} {d.source}" for d in self.duplicates)]
+        parts = [
+            self.title,
+            self.body,
+            self.date.isoformat() if self.date else "",
+            self.source or "",
+            self.author or "",
+            self.url or "",
+            "|".join(self.companies),
+            "|".join(self.technologies),
+            "|".join(f"{d.id} {d.origin} {d.source}" for d in self.duplicates),
+        ]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 

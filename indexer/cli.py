@@ -4,6 +4,7 @@ Every :class:`~indexer.errors.NewsfacetError` the library raises (no index yet,
 a locked index, bad input) becomes one line on standard error and the error's
 own exit code, in one place: :class:`NewsfacetCommands`.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,14 @@ DEFAULT_INDEX = os.path.join("instance", "index")
 DEFAULT_PATHS = ("seeds",)
 
 index_option = click.option(
-    "--index", "index_dir", envvar="NEWSFACET_INDEX", default=DEFAULT_INDEX, show_default=True,
-    type=click.Path(file_okay=False), help="Index folder (or $NEWSFACET_INDEX).")
+    "--index",
+    "index_dir",
+    envvar="NEWSFACET_INDEX",
+    default=DEFAULT_INDEX,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Index folder (or $NEWSFACET_INDEX).",
+)
 
 
 class NewsfacetCommands(click.Group):
@@ -52,19 +59,46 @@ def main() -> None:
 @index_option
 @click.option("--full", is_flag=True, help="Rebuild from exactly these paths and swap the new index in.")
 @click.option("--strict", is_flag=True, help="Exit non-zero when any input was skipped.")
-@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True),
-              default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True, help="Skip larger files.")
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
-              help="Seconds to wait for another reindex to finish.")
-@click.option("--progress-every", type=click.FloatRange(min=0), default=10.0, show_default=True,
-              envvar="NEWSFACET_PROGRESS_EVERY",
-              help="Seconds between progress lines when not on a terminal.")
-def index_command(paths: tuple[str, ...], index_dir: str, full: bool, strict: bool,
-                  max_file_mb: float, lock_timeout: float, progress_every: float) -> None:
+@click.option(
+    "--max-file-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_MAX_FILE_BYTES / 2**20,
+    show_default=True,
+    help="Skip larger files.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for another reindex to finish.",
+)
+@click.option(
+    "--progress-every",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    envvar="NEWSFACET_PROGRESS_EVERY",
+    help="Seconds between progress lines when not on a terminal.",
+)
+def index_command(
+    paths: tuple[str, ...],
+    index_dir: str,
+    full: bool,
+    strict: bool,
+    max_file_mb: float,
+    lock_timeout: float,
+    progress_every: float,
+) -> None:
     """Ingest files and folders (default: seeds/), extract facets, write the index."""
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
-    report = reindex(paths or DEFAULT_PATHS, store, full=full, max_file_bytes=int(max_file_mb * 2**20),
-                     progress=progress.for_stream(sys.stderr, progress_every))
+    report = reindex(
+        paths or DEFAULT_PATHS,
+        store,
+        full=full,
+        max_file_bytes=int(max_file_mb * 2**20),
+        progress=progress.for_stream(sys.stderr, progress_every),
+    )
     for note in report.notes:
         click.echo(f"note {note.origin}: {note.message}", err=True)
     for skipped in report.skipped:
@@ -82,11 +116,19 @@ def index_command(paths: tuple[str, ...], index_dir: str, full: bool, strict: bo
 @click.option("--per-page", type=click.IntRange(min=1, max=100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON object as /api/search.")
 @index_option
-def search_command(query: str, company: tuple[str, ...], technology: tuple[str, ...], page: int,
-                   per_page: int, as_json: bool, index_dir: str) -> None:
+def search_command(
+    query: str,
+    company: tuple[str, ...],
+    technology: tuple[str, ...],
+    page: int,
+    per_page: int,
+    as_json: bool,
+    index_dir: str,
+) -> None:
     """Search the index as the web page does."""
-    request = SearchRequest(query=query, filters={"company": company, "technology": technology},
-                            page=page, per_page=per_page)
+    request = SearchRequest(
+        query=query, filters={"company": company, "technology": technology}, page=page, per_page=per_page
+    )
     result = SearchService.for_index(index_dir).search(request)
     if as_json:
         click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
@@ -124,9 +166,8 @@ def extract_command() -> None:
         except (ValueError, InputError) as error:
             failures += 1
             click.echo(f"line {number}: skipped: {error}", err=True)
-    for record, facets in zip(records, extract_facets_batch(articles)):
-        output = {"id": record["id"], "companies": list(facets.companies),
-                  "technologies": list(facets.technologies)}
+    for record, facets in zip(records, extract_facets_batch(articles), strict=True):
+        output = {"id": record["id"], "companies": list(facets.companies), "technologies": list(facets.technologies)}
         if "corpus" in record:
             output = {"corpus": record["corpus"], **output}
         click.echo(json.dumps(output, ensure_ascii=False))
@@ -136,8 +177,9 @@ def extract_command() -> None:
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=5000, show_default=True,
-              help="Port (or $PORT).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), envvar="PORT", default=5000, show_default=True, help="Port (or $PORT)."
+)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
 @index_option
 def serve_command(host: str, port: int, threads: int, index_dir: str) -> None:
@@ -149,8 +191,18 @@ def serve_command(host: str, port: int, threads: int, index_dir: str) -> None:
     app = create_app({"INDEX": os.path.abspath(index_dir)})
     click.echo(f"Serving {os.path.abspath(index_dir)} on http://{host}:{port}/")
     # No server name in responses; bounded bodies, headers, connections and idle time.
-    serve(app, host=host, port=port, threads=threads, ident=None, max_request_body_size=1_048_576,
-          max_request_header_size=65_536, connection_limit=200, channel_timeout=60, clear_untrusted_proxy_headers=True)
+    serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident=None,
+        max_request_body_size=1_048_576,
+        max_request_header_size=65_536,
+        connection_limit=200,
+        channel_timeout=60,
+        clear_untrusted_proxy_headers=True,
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Helpers for the processes a bulk reindex forks."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Library code reports through a :class:`Progress` it is given; only the command
 line decides where the reports go.
 """
+
 from __future__ import annotations
 
 import time

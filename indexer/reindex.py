@@ -1,4 +1,5 @@
 """Reindexing: read paths, extract facets, write the index; one call for CLI and scripts."""
+
 from __future__ import annotations
 
 import os
@@ -8,9 +9,9 @@ from functools import partial
 
 from indexer.article import InputNote, SkippedInput
 from indexer.facets.extract import extract_each, extract_learned, learn_company_names, split_by_size, worker_count
+from indexer.index.store import IndexStore, WriteReport
 from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, read_articles
 from indexer.progress import Progress, Silent
-from indexer.index.store import IndexStore, WriteReport
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,20 @@ class ReindexReport:
         mode = "full rebuild" if w.full else "incremental"
         copies = "copy" if self.folded == 1 else "copies"
         folded = f"; {self.folded} identical {copies} folded into their first" if self.folded else ""
-        return (f"{mode}: {w.added} added, {w.updated} updated, {w.unchanged} unchanged, "
-                f"{w.removed} removed, {len(self.skipped)} skipped{folded}")
+        return (
+            f"{mode}: {w.added} added, {w.updated} updated, {w.unchanged} unchanged, "
+            f"{w.removed} removed, {len(self.skipped)} skipped{folded}"
+        )
 
 
-def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = False,
-            max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, progress: Progress | None = None,
-            workers: int | None = None) -> ReindexReport:
+def reindex(
+    paths: Iterable[str | os.PathLike],
+    store: IndexStore,
+    full: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ReindexReport:
     """Index the articles under ``paths`` into ``store``.
 
     Incremental by default (new and changed articles written, unchanged ones
@@ -58,7 +66,8 @@ def reindex(paths: Iterable[str | os.PathLike], store: IndexStore, full: bool = 
         if full:
             written = store.rebuild(articles, learned_names=learned)
         else:
-            written = store.update(articles, roots=batch.roots, complete_files=batch.complete_files,
-                                   learned_names=learned)
+            written = store.update(
+                articles, roots=batch.roots, complete_files=batch.complete_files, learned_names=learned
+            )
     folded = sum(len(article.duplicates) for article in batch.articles)
     return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes, folded=folded)

@@ -4,6 +4,7 @@ The index analyzer and the technology matcher both stem with it, so a taxonomy
 synonym and an indexed word meet on the same stem. Whoosh pickles the analyzer
 into the index, so the function lives here, importable by name.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -5,6 +5,7 @@ abbreviations of business news (no downloaded data); words from one regular
 expression, which runs on every word of every article, so it is compiled once
 and used directly.
 """
+
 from __future__ import annotations
 
 import html
@@ -59,8 +60,11 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 # HTML entities, including the mangled forms some feeds carry (" #39;s", "AT amp;T").
 _MANGLED_ENTITY = re.compile(r"\s?(#\d{2,4};|amp;|quot;|lt;|gt;)")
 # Markup left in feed text; tickers in angle brackets (<IBM>) are not markup.
-_TAG = re.compile(r"<(?:!--.*?--|/?(?:a|b|i|u|p|br|hr|em|strong|font|span|div|img|table|tr|td|th|li|ul|ol|"
-                  r"h[1-6]|script|style|iframe|sup|sub|small|big|center|blockquote)\b[^<>]*)>", re.IGNORECASE)
+_TAG = re.compile(
+    r"<(?:!--.*?--|/?(?:a|b|i|u|p|br|hr|em|strong|font|span|div|img|table|tr|td|th|li|ul|ol|"
+    r"h[1-6]|script|style|iframe|sup|sub|small|big|center|blockquote)\b[^<>]*)>",
+    re.IGNORECASE,
+)
 
 
 def prepare_text(text: str) -> str:

@@ -1,16 +1,16 @@
 """Shared fixtures: real indexes in temporary folders, the real app over them."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from indexer.reindex import reindex
 from indexer.index.store import IndexStore
+from indexer.reindex import reindex
 from webapp import create_app
 
 from .paths import DATA, SEEDS, SHARED
-
 
 SAMPLES = (SEEDS, DATA / "articles.jsonl", DATA / "mixed")
 

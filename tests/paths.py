@@ -1,4 +1,5 @@
 """Where the test suite finds the project's files and the shared corpora."""
+
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -1,33 +1,78 @@
 """The benchmark's baselines: SQLite FTS5 in-process, and Datasette over HTTP, on one real file."""
+
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from benchmarks.baselines import (
+    BaselineAnswer,
+    BaselineArticle,
+    BaselineQuery,
+    DatasetteBaseline,
+    SqliteFts5Baseline,
+    baseline_article,
+    write_sqlite,
+)
 from indexer.article import Article
-from benchmarks.baselines import (BaselineAnswer, BaselineArticle, BaselineQuery, DatasetteBaseline,
-                               SqliteFts5Baseline, baseline_article, write_sqlite)
 
 ARTICLES = (
-    BaselineArticle("acme-battery", "Acme unveils a solid-state battery",
-                    "Acme says the battery charges in ten minutes. The battery uses a ceramic electrolyte.",
-                    "Wire", "2024-05-01T08:00:00+00:00", ("Acme",), ("Solid-state batteries",)),
-    BaselineArticle("beta-battery", "Beta Motors picks a supplier",
-                    "Beta Motors will buy battery packs from Acme for its electric vans.",
-                    "Daily", "2024-04-01T08:00:00+00:00", ("Beta Motors", "Acme"),
-                    ("Electric vehicles", "Lithium-ion batteries")),
-    BaselineArticle("gamma-solar", "Gamma builds a solar farm",
-                    "Gamma's solar farm will feed a battery store at night. The plant opens next year, after a "
-                    "long review of the grid connection and of the permits. Gamma expects its first power in spring.",
-                    "Wire", "2024-03-01T08:00:00+00:00", ("Gamma",), ("Solar power", "Grid storage")),
-    BaselineArticle("acme-results", "Acme reports results", "Acme grew its revenue by ten percent.",
-                    "Daily", "2024-06-01T08:00:00+00:00", ("Acme", "Acme"), ()),
-    BaselineArticle("delta-ai", "Delta trains a language model",
-                    "Delta says its model explains the OR gate and AND logic.",
-                    None, "2024-02-01T08:00:00+00:00", ("Delta",), ("Artificial intelligence",)),
-    BaselineArticle("undated", "A note without a date", "An undated note about Gamma and Delta.",
-                    "Blog", None, ("Gamma", "Delta"), ()),
+    BaselineArticle(
+        "acme-battery",
+        "Acme unveils a solid-state battery",
+        "Acme says the battery charges in ten minutes. The battery uses a ceramic electrolyte.",
+        "Wire",
+        "2024-05-01T08:00:00+00:00",
+        ("Acme",),
+        ("Solid-state batteries",),
+    ),
+    BaselineArticle(
+        "beta-battery",
+        "Beta Motors picks a supplier",
+        "Beta Motors will buy battery packs from Acme for its electric vans.",
+        "Daily",
+        "2024-04-01T08:00:00+00:00",
+        ("Beta Motors", "Acme"),
+        ("Electric vehicles", "Lithium-ion batteries"),
+    ),
+    BaselineArticle(
+        "gamma-solar",
+        "Gamma builds a solar farm",
+        "Gamma's solar farm will feed a battery store at night. The plant opens next year, after a "
+        "long review of the grid connection and of the permits. Gamma expects its first power in spring.",
+        "Wire",
+        "2024-03-01T08:00:00+00:00",
+        ("Gamma",),
+        ("Solar power", "Grid storage"),
+    ),
+    BaselineArticle(
+        "acme-results",
+        "Acme reports results",
+        "Acme grew its revenue by ten percent.",
+        "Daily",
+        "2024-06-01T08:00:00+00:00",
+        ("Acme", "Acme"),
+        (),
+    ),
+    BaselineArticle(
+        "delta-ai",
+        "Delta trains a language model",
+        "Delta says its model explains the OR gate and AND logic.",
+        None,
+        "2024-02-01T08:00:00+00:00",
+        ("Delta",),
+        ("Artificial intelligence",),
+    ),
+    BaselineArticle(
+        "undated",
+        "A note without a date",
+        "An undated note about Gamma and Delta.",
+        "Blog",
+        None,
+        ("Gamma", "Delta"),
+        (),
+    ),
 )
 BATTERY = BaselineQuery("battery")
 BATTERY_AT_ACME = BaselineQuery("battery", companies=("Acme",))
@@ -54,15 +99,25 @@ def test_keyword_query_ranks_by_bm25_with_snippets_and_facets(fts):
     assert fts.search(BATTERY) == BaselineAnswer(
         total=3,
         ids=("acme-battery", "beta-battery", "gamma-solar"),
-        facets={"company": {"Acme": 2, "Beta Motors": 1, "Gamma": 1},
-                "technology": {"Electric vehicles": 1, "Grid storage": 1, "Lithium-ion batteries": 1,
-                               "Solar power": 1, "Solid-state batteries": 1},
-                "source": {"Wire": 2, "Daily": 1}},
-        snippets=("Acme says the <mark>battery</mark> charges in ten minutes. The <mark>battery</mark> uses a "
-                  "ceramic electrolyte.",
-                  "Beta Motors will buy <mark>battery</mark> packs from Acme for its electric vans.",
-                  "Gamma's solar farm will feed a <mark>battery</mark> store at night. The plant opens next "
-                  "year, after a long review of the grid connection and of the permits. Gamma expects…"))
+        facets={
+            "company": {"Acme": 2, "Beta Motors": 1, "Gamma": 1},
+            "technology": {
+                "Electric vehicles": 1,
+                "Grid storage": 1,
+                "Lithium-ion batteries": 1,
+                "Solar power": 1,
+                "Solid-state batteries": 1,
+            },
+            "source": {"Wire": 2, "Daily": 1},
+        },
+        snippets=(
+            "Acme says the <mark>battery</mark> charges in ten minutes. The <mark>battery</mark> uses a "
+            "ceramic electrolyte.",
+            "Beta Motors will buy <mark>battery</mark> packs from Acme for its electric vans.",
+            "Gamma's solar farm will feed a <mark>battery</mark> store at night. The plant opens next "
+            "year, after a long review of the grid connection and of the permits. Gamma expects…",
+        ),
+    )
 
 
 def test_keyword_query_with_a_company_filter(fts):
@@ -71,24 +126,39 @@ def test_keyword_query_with_a_company_filter(fts):
     assert answer.facets == {
         "company": {"Acme": 2, "Beta Motors": 1},
         "technology": {"Electric vehicles": 1, "Lithium-ion batteries": 1, "Solid-state batteries": 1},
-        "source": {"Daily": 1, "Wire": 1}}
+        "source": {"Daily": 1, "Wire": 1},
+    }
 
 
 def test_filters_require_every_value(fts):
     assert fts.search(TWO_COMPANIES) == BaselineAnswer(
-        total=1, ids=("beta-battery",),
-        facets={"company": {"Acme": 1, "Beta Motors": 1},
-                "technology": {"Electric vehicles": 1, "Lithium-ion batteries": 1}, "source": {"Daily": 1}})
+        total=1,
+        ids=("beta-battery",),
+        facets={
+            "company": {"Acme": 1, "Beta Motors": 1},
+            "technology": {"Electric vehicles": 1, "Lithium-ion batteries": 1},
+            "source": {"Daily": 1},
+        },
+    )
 
 
 def test_browse_lists_everything_newest_first_undated_last(fts):
     assert fts.search(BROWSE) == BaselineAnswer(
         total=6,
         ids=("acme-results", "acme-battery", "beta-battery", "gamma-solar", "delta-ai", "undated"),
-        facets={"company": {"Acme": 3, "Delta": 2, "Gamma": 2, "Beta Motors": 1},
-                "technology": {"Artificial intelligence": 1, "Electric vehicles": 1, "Grid storage": 1,
-                               "Lithium-ion batteries": 1, "Solar power": 1, "Solid-state batteries": 1},
-                "source": {"Daily": 2, "Wire": 2, "Blog": 1}})
+        facets={
+            "company": {"Acme": 3, "Delta": 2, "Gamma": 2, "Beta Motors": 1},
+            "technology": {
+                "Artificial intelligence": 1,
+                "Electric vehicles": 1,
+                "Grid storage": 1,
+                "Lithium-ion batteries": 1,
+                "Solar power": 1,
+                "Solid-state batteries": 1,
+            },
+            "source": {"Daily": 2, "Wire": 2, "Blog": 1},
+        },
+    )
     assert fts.search(BROWSE, limit=2).ids == ("acme-results", "acme-battery")
 
 
@@ -97,17 +167,39 @@ def test_query_syntax_in_the_words_is_only_words(fts):
     assert (answer.total, answer.ids) == (1, ("delta-ai",))
 
 
-@pytest.mark.parametrize("text", ['NEAR(battery acme)', 'title:battery', '"unbalanced', 'battery*', '-acme',
-                                  '^battery', 'a AND', '*', '(', '""', "x'); DROP TABLE articles; --"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NEAR(battery acme)",
+        "title:battery",
+        '"unbalanced',
+        "battery*",
+        "-acme",
+        "^battery",
+        "a AND",
+        "*",
+        "(",
+        '""',
+        "x'); DROP TABLE articles; --",
+    ],
+)
 def test_no_text_is_an_fts_syntax_error(fts, text):
     fts.search(BaselineQuery(text))
 
 
 def test_baseline_article_from_ours():
-    article = Article(id="a/1", title="T", body="B", date=datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc),
-                      source="Wire", companies=("Acme",), technologies=("Solar power",))
+    article = Article(
+        id="a/1",
+        title="T",
+        body="B",
+        date=datetime(2024, 5, 1, 8, 30, tzinfo=UTC),
+        source="Wire",
+        companies=("Acme",),
+        technologies=("Solar power",),
+    )
     assert baseline_article(article) == BaselineArticle(
-        "a/1", "T", "B", "Wire", "2024-05-01T08:30:00+00:00", ("Acme",), ("Solar power",))
+        "a/1", "T", "B", "Wire", "2024-05-01T08:30:00+00:00", ("Acme",), ("Solar power",)
+    )
     assert baseline_article(Article(id="b", title="T", body="B")).date is None
 
 
@@ -129,11 +221,14 @@ def datasette(database):
     with DatasetteBaseline(database) as server:
         yield server
     with pytest.raises(RuntimeError, match="not running"):
-        server.pid
+        _ = server.pid  # the property raises once the server has stopped
 
 
-@pytest.mark.parametrize("query", [BATTERY, BATTERY_AT_ACME, BROWSE, HOSTILE, TWO_COMPANIES],
-                         ids=["keyword", "keyword+company", "browse", "fts-syntax", "two-companies"])
+@pytest.mark.parametrize(
+    "query",
+    [BATTERY, BATTERY_AT_ACME, BROWSE, HOSTILE, TWO_COMPANIES],
+    ids=["keyword", "keyword+company", "browse", "fts-syntax", "two-companies"],
+)
 def test_datasette_agrees_with_sqlite(datasette, fts, query):
     ours, theirs = fts.search(query), datasette.search(query)
     assert (theirs.total, set(theirs.ids), theirs.facets) == (ours.total, set(ours.ids), ours.facets)

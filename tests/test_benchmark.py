@@ -1,4 +1,5 @@
 """The scale benchmark runs end to end on a tiny corpus shaped like the shared ones."""
+
 from __future__ import annotations
 
 import csv
@@ -44,8 +45,12 @@ def _tiny_corpora(folder: Path) -> int:
 def test_benchmark_prints_every_figure(tmp_path, capsys):
     data = tmp_path / "data"
     count = _tiny_corpora(data)
-    assert benchmark.main(["--data", str(data), "--scaled", "1200", "--rounds", "1", "--no-datasette",
-                           "--work", str(tmp_path)]) == 0
+    assert (
+        benchmark.main(
+            ["--data", str(data), "--scaled", "1200", "--rounds", "1", "--no-datasette", "--work", str(tmp_path)]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert f"== real corpora: {count} articles (0 identical copies folded, 0 inputs skipped)" in out
     assert "== scaled 1,200: " in out  # so few real sentences recombine into some identical copies
@@ -72,8 +77,12 @@ def test_benchmark_fails_when_engines_that_must_agree_do_not(tmp_path, capsys, m
     monkeypatch.setattr(benchmark, "groupedby_engine", one_too_many)
     data = tmp_path / "data"
     _tiny_corpora(data)
-    assert benchmark.main(["--data", str(data), "--scaled", "0", "--rounds", "1", "--no-datasette",
-                           "--work", str(tmp_path)]) == 1
+    assert (
+        benchmark.main(
+            ["--data", str(data), "--scaled", "0", "--rounds", "1", "--no-datasette", "--work", str(tmp_path)]
+        )
+        == 1
+    )
     out = capsys.readouterr().out
     assert "agreement: engines DISAGREE" in out
     assert re.search(rf"^  {GROUPEDBY} vs {SERVICE} on .*: total ([0-9]+) vs ", out, re.M)
@@ -89,16 +98,20 @@ KEYWORD = BaselineQuery("battery")
 FILTERED = BaselineQuery("battery", companies=("Acme",))
 QUERIES = (BROWSE, KEYWORD, FILTERED)
 ANSWER = BaselineAnswer(
-    total=3, ids=("a", "b", "c"), snippets=("<mark>a</mark>", "b", "c"),
-    facets={"company": {"Acme": 2, "Beta": 1}, "technology": {"Batteries": 3}, "source": {"Wire": 3}})
+    total=3,
+    ids=("a", "b", "c"),
+    snippets=("<mark>a</mark>", "b", "c"),
+    facets={"company": {"Acme": 2, "Beta": 1}, "technology": {"Batteries": 3}, "source": {"Wire": 3}},
+)
 ENGINES = (SERVICE, HTTP_API, GROUPEDBY, SQLITE, DATASETTE)
 
 
 def _answers(engines: tuple[str, ...] = (), query: BaselineQuery = BROWSE, **changes) -> dict:
     """Every engine answering every query alike, but ``engines`` answering ``query`` with ``changes``."""
     changed = replace(ANSWER, **changes)
-    return {engine: [changed if engine in engines and asked == query else ANSWER for asked in QUERIES]
-            for engine in ENGINES}
+    return {
+        engine: [changed if engine in engines and asked == query else ANSWER for asked in QUERIES] for engine in ENGINES
+    }
 
 
 def test_engines_answering_alike_agree():
@@ -108,19 +121,33 @@ def test_engines_answering_alike_agree():
     assert agreement.report()[-1] == "agreement: engines agree wherever they must"
 
 
-@pytest.mark.parametrize("engines, query, changes", [
-    ((HTTP_API,), KEYWORD, {"ids": ("a", "c", "b")}),
-    ((HTTP_API,), BROWSE, {"snippets": ("a", "b", "c")}),
-    ((HTTP_API,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Beta": 1, "Acme": 2}}}),  # order counts
-    ((GROUPEDBY,), KEYWORD, {"ids": ("a", "c", "b")}),
-    ((GROUPEDBY,), FILTERED, {"total": 4}),
-    ((GROUPEDBY,), FILTERED, {"facets": {**ANSWER.facets, "source": {"Wire": 2}}}),
-    ((SQLITE, DATASETTE), BROWSE, {"total": 2}),
-    ((SQLITE, DATASETTE), BROWSE, {"facets": {**ANSWER.facets, "technology": {"Batteries": 2}}}),
-    ((DATASETTE,), KEYWORD, {"total": 4}),
-    ((DATASETTE,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Acme": 1, "Beta": 1}}}),
-], ids=["api-ids", "api-snippets", "api-facet-order", "groupedby-ids", "groupedby-total", "groupedby-facet",
-        "sqlite-browse-total", "sqlite-browse-facet", "datasette-total", "datasette-facet"])
+@pytest.mark.parametrize(
+    "engines, query, changes",
+    [
+        ((HTTP_API,), KEYWORD, {"ids": ("a", "c", "b")}),
+        ((HTTP_API,), BROWSE, {"snippets": ("a", "b", "c")}),
+        ((HTTP_API,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Beta": 1, "Acme": 2}}}),  # order counts
+        ((GROUPEDBY,), KEYWORD, {"ids": ("a", "c", "b")}),
+        ((GROUPEDBY,), FILTERED, {"total": 4}),
+        ((GROUPEDBY,), FILTERED, {"facets": {**ANSWER.facets, "source": {"Wire": 2}}}),
+        ((SQLITE, DATASETTE), BROWSE, {"total": 2}),
+        ((SQLITE, DATASETTE), BROWSE, {"facets": {**ANSWER.facets, "technology": {"Batteries": 2}}}),
+        ((DATASETTE,), KEYWORD, {"total": 4}),
+        ((DATASETTE,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Acme": 1, "Beta": 1}}}),
+    ],
+    ids=[
+        "api-ids",
+        "api-snippets",
+        "api-facet-order",
+        "groupedby-ids",
+        "groupedby-total",
+        "groupedby-facet",
+        "sqlite-browse-total",
+        "sqlite-browse-facet",
+        "datasette-total",
+        "datasette-facet",
+    ],
+)
 def test_engines_that_must_agree_and_do_not_fail_the_comparison(engines, query, changes):
     agreement = compare(QUERIES, _answers(engines, query, **changes))
     assert not agreement.ok
@@ -129,13 +156,17 @@ def test_engines_that_must_agree_and_do_not_fail_the_comparison(engines, query, 
     assert "agreement: engines DISAGREE" in "\n".join(agreement.report())
 
 
-@pytest.mark.parametrize("engines, query, changes", [
-    ((GROUPEDBY,), BROWSE, {"ids": ("c", "b", "a")}),  # browsing is not ranked in Whoosh
-    ((GROUPEDBY,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Acme": 3, "Beta": 1}}}),  # its own filter
-    ((SQLITE, DATASETTE), KEYWORD, {"total": 7, "ids": ("x", "y", "a")}),  # another tokenizer and ranking
-    ((SQLITE, DATASETTE), BROWSE, {"ids": ("c", "b", "a")}),
-    ((DATASETTE,), KEYWORD, {"ids": ("c", "b", "a")}),  # Datasette lists keyword hits by rowid
-], ids=["groupedby-browse-ids", "groupedby-filtered-facet", "sqlite-keywords", "sqlite-browse-ids", "datasette-ids"])
+@pytest.mark.parametrize(
+    "engines, query, changes",
+    [
+        ((GROUPEDBY,), BROWSE, {"ids": ("c", "b", "a")}),  # browsing is not ranked in Whoosh
+        ((GROUPEDBY,), FILTERED, {"facets": {**ANSWER.facets, "company": {"Acme": 3, "Beta": 1}}}),  # its own filter
+        ((SQLITE, DATASETTE), KEYWORD, {"total": 7, "ids": ("x", "y", "a")}),  # another tokenizer and ranking
+        ((SQLITE, DATASETTE), BROWSE, {"ids": ("c", "b", "a")}),
+        ((DATASETTE,), KEYWORD, {"ids": ("c", "b", "a")}),  # Datasette lists keyword hits by rowid
+    ],
+    ids=["groupedby-browse-ids", "groupedby-filtered-facet", "sqlite-keywords", "sqlite-browse-ids", "datasette-ids"],
+)
 def test_differences_by_design_pass(engines, query, changes):
     agreement = compare(QUERIES, _answers(engines, query, **changes))
     assert agreement.ok, agreement.disagreements
@@ -162,14 +193,17 @@ def test_engines_left_out_are_not_compared():
     assert agreement.ok and not any(DATASETTE in line for line in agreement.lines)
 
 
-@pytest.mark.parametrize("counts, reference, agree", [
-    ({}, {}, True),
-    ({"a": 3, "b": 1}, {"b": 1, "a": 3}, True),
-    ({"a": 3, "b": 1}, {"a": 3, "c": 1}, True),  # b and c tie at the cut
-    ({"a": 3, "b": 1}, {"a": 3, "b": 2}, False),
-    ({"a": 3, "b": 1}, {"c": 3, "a": 1}, False),  # same counts, values swapped
-    ({"a": 3, "b": 1}, {"c": 3, "b": 1}, False),  # a value above the cut missing
-    ({"a": 3}, {"a": 3, "b": 1}, False),
-])
+@pytest.mark.parametrize(
+    "counts, reference, agree",
+    [
+        ({}, {}, True),
+        ({"a": 3, "b": 1}, {"b": 1, "a": 3}, True),
+        ({"a": 3, "b": 1}, {"a": 3, "c": 1}, True),  # b and c tie at the cut
+        ({"a": 3, "b": 1}, {"a": 3, "b": 2}, False),
+        ({"a": 3, "b": 1}, {"c": 3, "a": 1}, False),  # same counts, values swapped
+        ({"a": 3, "b": 1}, {"c": 3, "b": 1}, False),  # a value above the cut missing
+        ({"a": 3}, {"a": 3, "b": 1}, False),
+    ],
+)
 def test_facet_lists_agree_up_to_ties_at_the_cut(counts, reference, agree):
     assert same_counts(counts, reference) is agree

@@ -1,4 +1,5 @@
 """The search page in a real headless Chromium, served by `newsfacet serve`."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,16 @@ from .paths import PROJECT
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +36,10 @@ def _chromium_or_skip() -> str:
 
 
 @pytest.fixture
-def server(sample_store):
+def server(sample_index):
     from benchmarks.serving import newsfacet_server
 
-    with newsfacet_server(sample_store.root) as running:
+    with newsfacet_server(sample_index.root) as running:
         yield running.base
 
 
@@ -76,7 +85,7 @@ def test_search_then_narrow_by_company(server, page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(ARTIFACTS / "search-phone.png"), full_page=True)
 
-    page.locator('.chips.active a').click()  # remove the company filter again
+    page.locator(".chips.active a").click()  # remove the company filter again
     page.wait_for_url("**/?q=batteries")
     assert result_count(page) == searched
 
@@ -157,7 +166,8 @@ def test_type_ahead_finds_a_company(server, page):
     page.fill("#find-company", "pana")
     page.wait_for_function(
         "() => [...document.querySelectorAll('#values-company option')].some(o => o.value === 'Panasonic')"
-        " && document.querySelectorAll('#values-company option').length === 1")
+        " && document.querySelectorAll('#values-company option').length === 1"
+    )
     page.fill("#find-company", "Panasonic")
     page.locator('[data-facet="company"] form.find button').click()
     page.wait_for_url("**company=Panasonic**")

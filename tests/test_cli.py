@@ -42,10 +42,15 @@ def test_search_json_is_the_api_object(runner, tmp_path):
 
     index = tmp_path / "index"
     run(runner, "index", SEEDS, "--index", index)
-    printed = json.loads(run(runner, "search", "batteries", "--technology", "Electrification",
-                             "--json", "--index", index).output)
-    api = create_app({"TESTING": True, "INDEX": str(index)}).test_client().get(
-        "/api/search?q=batteries&technology=Electrification").get_json()
+    printed = json.loads(
+        run(runner, "search", "batteries", "--technology", "Electrification", "--json", "--index", index).output
+    )
+    api = (
+        create_app({"TESTING": True, "INDEX": str(index)})
+        .test_client()
+        .get("/api/search?q=batteries&technology=Electrification")
+        .get_json()
+    )
     printed.pop("took_ms"), api.pop("took_ms")
     assert printed == api
     assert [hit["id"] for hit in printed["hits"]] == [SEED_MAZDA]
@@ -93,8 +98,11 @@ def test_extract(runner):
     result = run(runner, "extract", input="\n".join(json.dumps(line) for line in lines) + "\n")
     assert result.exit_code == 0
     assert [json.loads(line) for line in result.output.splitlines()] == [
-        {"id": "a", "companies": ["Toyota", "Panasonic"],
-         "technologies": ["Electric vehicles", "Solid-state batteries"]},
+        {
+            "id": "a",
+            "companies": ["Toyota", "Panasonic"],
+            "technologies": ["Electric vehicles", "Solid-state batteries"],
+        },
         {"corpus": "c", "id": 2, "companies": [], "technologies": []},
     ]
 
@@ -114,17 +122,21 @@ def test_reindex_script(tmp_path):
     first = subprocess.run([script, str(SEEDS)], capture_output=True, text=True, env=env, timeout=120)
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("full rebuild: 2 added")
-    second = subprocess.run([script, str(SEEDS), "--full", "--strict"], capture_output=True, text=True,
-                            env=env, timeout=120)
+    second = subprocess.run(
+        [script, str(SEEDS), "--full", "--strict"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert second.stdout.startswith("full rebuild: 2 added")
-    bad = subprocess.run([script, str(DATA / "mixed"), "--strict"], capture_output=True, text=True,
-                         env=env, timeout=120)
+    bad = subprocess.run(
+        [script, str(DATA / "mixed"), "--strict"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert bad.returncode == InputError.exit_code
     assert "file is binary, not text" in bad.stderr
     assert Path(tmp_path / "index" / "CURRENT").is_file()
-    formats = subprocess.run([script, str(DATA / "formats"), "--full"], capture_output=True, text=True, env=env,
-                             timeout=120)
+    formats = subprocess.run(
+        [script, str(DATA / "formats"), "--full"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert formats.returncode == 0, formats.stderr
-    assert formats.stdout.startswith("full rebuild: 10 added, 0 updated, 0 unchanged, 0 removed, 5 skipped; "
-                                     "1 identical copy folded into their first")
+    assert formats.stdout.startswith(
+        "full rebuild: 10 added, 0 updated, 0 unchanged, 0 removed, 5 skipped; 1 identical copy folded into their first"
+    )
     assert "note " in formats.stderr and "feed is not well-formed" in formats.stderr

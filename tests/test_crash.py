@@ -1,4 +1,5 @@
 """Real reindex processes killed mid-run, and two writers at once: the serving index survives."""
+
 from __future__ import annotations
 
 import json
@@ -11,17 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from indexer.reindex import reindex
-from indexer.search.service import SearchRequest, SearchService
 from indexer.errors import IndexLockedError
 from indexer.index.generations import CURRENT_FILE
 from indexer.index.store import IndexStore
+from indexer.reindex import reindex
+from indexer.search.service import SearchRequest, SearchService
 
 from .paths import SEEDS
 
 ARTICLES = 2500
-WORDS = ("battery plant output profit shares chip phone network software market factory supply deal "
-         "investors quarter revenue cars electric solar wind oil gas bank loan rates growth").split()
+WORDS = (
+    "battery plant output profit shares chip phone network software market factory supply deal "
+    "investors quarter revenue cars electric solar wind oil gas bank loan rates growth"
+).split()
 
 
 def make_corpus(folder: Path, count: int = ARTICLES) -> Path:
@@ -29,19 +32,35 @@ def make_corpus(folder: Path, count: int = ARTICLES) -> Path:
     with open(path, "w", encoding="utf-8") as out:
         for n in range(count):
             words = " ".join(WORDS[(n * 7 + k) % len(WORDS)] for k in range(120))
-            out.write(json.dumps({"id": n, "title": f"Story {n} about {WORDS[n % len(WORDS)]}",
-                                  "body": f"Acme Widgets Inc said on day {n} that {words}."}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": n,
+                        "title": f"Story {n} about {WORDS[n % len(WORDS)]}",
+                        "body": f"Acme Widgets Inc said on day {n} that {words}.",
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
 def start_reindex(paths: list[Path], index: Path, *options: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "indexer.cli", "index", *map(str, paths), "--index", str(index),
-                             *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "index", *map(str, paths), "--index", str(index), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def run_reindex(paths: list[Path], index: Path, *options: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer.cli", "index", *map(str, paths), "--index", str(index),
-                           *options], capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "index", *map(str, paths), "--index", str(index), *options],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def processes_reading(path: Path) -> list[int]:
@@ -96,8 +115,9 @@ def test_full_rebuild_killed_while_writing(serving):
     assert len(list(index.glob("gen-*"))) == 2  # the new one and the one served before; the killed one is gone
 
 
-@pytest.mark.parametrize("phase, after", [("learning names", 0), ("extracting facets", 100),
-                                          ("indexing", 10), ("indexing", 2400)])
+@pytest.mark.parametrize(
+    "phase, after", [("learning names", 0), ("extracting facets", 100), ("indexing", 10), ("indexing", 2400)]
+)
 def test_incremental_reindex_killed_at_any_moment(serving, phase, after):
     index, corpus = serving
     process = start_reindex([corpus], index, "--progress-every", "0")

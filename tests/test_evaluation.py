@@ -11,21 +11,33 @@ from .paths import DATA, PROJECT, SHARED
 DEV = SHARED / "eval" / "dev.jsonl"
 
 
-@pytest.mark.parametrize("name, normalized", [
-    ("Toyota Motor Corp.", "toyota motor"),
-    ("The Procter & Gamble Co", "procter and gamble"),
-    ("Standard & Poor's", "standard and poor s"),
-    ("Panasonic Holdings", "panasonic"),
-])
+@pytest.mark.parametrize(
+    "name, normalized",
+    [
+        ("Toyota Motor Corp.", "toyota motor"),
+        ("The Procter & Gamble Co", "procter and gamble"),
+        ("Standard & Poor's", "standard and poor s"),
+        ("Panasonic Holdings", "panasonic"),
+    ],
+)
 def test_normalize_company(name, normalized):
     assert normalize_company(name) == normalized
 
 
 def test_score_counts_a_company_twice_as_wrong():
-    labelled = [{"id": "a", "companies": [{"name": "Panasonic", "aliases": ["Panasonic Holdings"]}],
-                 "technologies": ["Batteries"]}]
-    predicted = {"/a": {"companies": ["Panasonic Holdings Corp", "Panasonic", "Sony"],
-                        "technologies": ["Batteries", "Flying cars"]}}
+    labelled = [
+        {
+            "id": "a",
+            "companies": [{"name": "Panasonic", "aliases": ["Panasonic Holdings"]}],
+            "technologies": ["Batteries"],
+        }
+    ]
+    predicted = {
+        "/a": {
+            "companies": ["Panasonic Holdings Corp", "Panasonic", "Sony"],
+            "technologies": ["Batteries", "Flying cars"],
+        }
+    }
     result = score(labelled, predicted, vocabulary=frozenset({"batteries"}))
     assert (result.companies, result.technologies) == (Scores(1, 2, 0), Scores(1, 0, 0))
     assert result.errors == (("/a", "company", "extra", "Panasonic"), ("/a", "company", "extra", "Sony"))
@@ -38,8 +50,12 @@ def test_sample_labelled_file():
 
 
 def test_evaluate_facets_script():
-    completed = subprocess.run([PROJECT / "scripts" / "evaluate-facets", DATA / "labelled.jsonl", "--json"],
-                               capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [PROJECT / "scripts" / "evaluate-facets", DATA / "labelled.jsonl", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["companies"]["f1"] == 1.0
 
@@ -61,10 +77,18 @@ def test_scores_agree_with_the_shared_scorer(tmp_path):
     _dev_or_skip()
     predictions = tmp_path / "predictions.jsonl"
     with open(DEV, "rb") as source, open(predictions, "wb") as out:
-        subprocess.run([sys.executable, "-m", "indexer.cli", "extract"], stdin=source, stdout=out, check=True,
-                       timeout=300)
-    shared = subprocess.run([sys.executable, SHARED / "eval" / "score_facets.py", DEV, predictions, "--json"],
-                            capture_output=True, text=True, check=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "indexer.cli", "extract"], stdin=source, stdout=out, check=True, timeout=300
+        )
+    shared = subprocess.run(
+        [sys.executable, SHARED / "eval" / "score_facets.py", DEV, predictions, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     ours = evaluate(load_labelled(DEV), load_vocabulary(DEV))
-    assert json.loads(shared.stdout) == {"companies": ours.companies.as_dict(),
-                                         "technologies": ours.technologies.as_dict()}
+    assert json.loads(shared.stdout) == {
+        "companies": ours.companies.as_dict(),
+        "technologies": ours.technologies.as_dict(),
+    }

@@ -4,14 +4,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from indexer.facets.companies import CompanyExtractor
-from indexer.errors import InputError
-from indexer.facets.company_kb import (CompanyRecord, build_knowledge_base, load_knowledge_base,
-                                       parse_company_records)
+from indexer.facets.company_kb import CompanyRecord, build_knowledge_base, load_knowledge_base, parse_company_records
 from indexer.facets.extract import extract_facets
-from indexer.ingest.files import read_articles
 from indexer.facets.technologies import extract_technologies, load_taxonomy, parse_taxonomy
+from indexer.ingest.files import read_articles
 
-from .paths import SEEDS, SHARED, SEED_MAZDA, SEED_TOYOTA
+from .paths import SEED_MAZDA, SEED_TOYOTA, SEEDS, SHARED
 
 
 @pytest.fixture(scope="module")
@@ -26,59 +24,74 @@ def test_seed_companies(seed_facets):
 
 def test_seed_technologies(seed_facets):
     assert set(seed_facets[SEED_TOYOTA].technologies) == {
-        "Smart cities", "Electric vehicles", "Lithium-ion batteries", "Solid-state batteries"}
+        "Smart cities",
+        "Electric vehicles",
+        "Lithium-ion batteries",
+        "Solid-state batteries",
+    }
     assert set(seed_facets[SEED_MAZDA].technologies) == {
-        "Electric vehicles", "Lithium-ion batteries", "Electrification"}
+        "Electric vehicles",
+        "Lithium-ion batteries",
+        "Electrification",
+    }
 
 
-@pytest.mark.parametrize("text, expected", [
-    # variants, legal forms and possessives collapse to one canonical name
-    ("Panasonic Holdings' unit Panasonic Energy and Panasonic's chief", ("Panasonic",)),
-    ("Nissan Motor Co and Nissan agreed.", ("Nissan",)),
-    ("Toyota Motor Corp. said so.", ("Toyota",)),
-    # tickers in angle brackets resolve to their company and add nothing else
-    ("EXXON <XOM> RAISES PRICES.", ("ExxonMobil",)),
-    # an unknown name before a strong legal form is discovered
-    ("Shares of Acme Widgets Inc rose.", ("Acme Widgets",)),
-    ("The Foo Bar Ltd said.", ("Foo Bar",)),
-    # a known name heading a longer name is not that company
-    ("Apple Daily reported it.", ()),
-    # wire services and publishers are not companies
-    ("TOKYO (Reuters) - Reuters reported.", ()),
-    ("", ()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # variants, legal forms and possessives collapse to one canonical name
+        ("Panasonic Holdings' unit Panasonic Energy and Panasonic's chief", ("Panasonic",)),
+        ("Nissan Motor Co and Nissan agreed.", ("Nissan",)),
+        ("Toyota Motor Corp. said so.", ("Toyota",)),
+        # tickers in angle brackets resolve to their company and add nothing else
+        ("EXXON <XOM> RAISES PRICES.", ("ExxonMobil",)),
+        # an unknown name before a strong legal form is discovered
+        ("Shares of Acme Widgets Inc rose.", ("Acme Widgets",)),
+        ("The Foo Bar Ltd said.", ("Foo Bar",)),
+        # a known name heading a longer name is not that company
+        ("Apple Daily reported it.", ()),
+        # wire services and publishers are not companies
+        ("TOKYO (Reuters) - Reuters reported.", ()),
+        ("", ()),
+    ],
+)
 def test_extract_companies(text, expected):
     assert CompanyExtractor().extract(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    # discovered from context: tickers, descriptors, people's employers, Reuters' <names>
-    ("Key Tronic corp <KTCC> said it won contracts.", ("Key Tronic",)),
-    ("KEY TRONIC <KTCC> GETS NEW BUSINESS\nKey Tronic corp said it won contracts.", ("Key Tronic",)),
-    ("The survey was run by branding firm SalterBaxter.", ("SalterBaxter",)),
-    ("Sales at the Zorbex group rose, but the pop group Westlife split.", ("Zorbex",)),
-    ("Fraud charges\nPeter Marion of Maritime Seafood Processors was charged.", ("Maritime Seafood Processors",)),
-    ("Fujitsu bid for <Fairchild Semiconductor Corp> last year.", ("Fujitsu", "Fairchild Semiconductor")),
-    ("Dainippon Ink and Chemicals Inc made a bid.", ("Dainippon Ink and Chemicals",)),
-    ("UK-based bank Standard Chartered said it would buy Korea First Bank (KFB).",
-     ("Standard Chartered", "Korea First Bank")),
-    # feed text with mangled entities
-    ("Standard  amp; Poor #39;s cut the rating of AT amp;T Wireless.", ("Standard & Poor's", "AT&T Wireless")),
-    # a unit is itself unless its parent is named too
-    ("Panasonic Energy opened a plant.", ("Panasonic Energy",)),
-    ("Panasonic Energy, a unit of Panasonic Holdings, opened a plant.", ("Panasonic",)),
-    # guards: people, places, institutions, ordinary words
-    ("Chancellor Gordon Brown spoke. Kevin Hawkins said Hawkins was right.", ()),
-    ("A spokesman for the Association of Payment and Clearing Services said.", ()),
-    ("It was approved by the Internet Corporation for Assigned Names and Numbers.", ()),
-    ("Social Services and Mobile Communications staff met.", ()),
-    ("The team: J Smit, V Matfield and S Burger played.", ()),
-    ("Indonesian officials and New York-based lawyers met.", ()),
-    ("He spoke at a conference in Phoenix, Arizona.", ()),
-    ("Bill Gates spoke. Later Mr Gates left.", ()),
-    ("The US Securities and Exchange Commission said.", ()),
-    ("Shares rose at 1300 GMT Carnival's shares were up.", ("Carnival",)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # discovered from context: tickers, descriptors, people's employers, Reuters' <names>
+        ("Key Tronic corp <KTCC> said it won contracts.", ("Key Tronic",)),
+        ("KEY TRONIC <KTCC> GETS NEW BUSINESS\nKey Tronic corp said it won contracts.", ("Key Tronic",)),
+        ("The survey was run by branding firm SalterBaxter.", ("SalterBaxter",)),
+        ("Sales at the Zorbex group rose, but the pop group Westlife split.", ("Zorbex",)),
+        ("Fraud charges\nPeter Marion of Maritime Seafood Processors was charged.", ("Maritime Seafood Processors",)),
+        ("Fujitsu bid for <Fairchild Semiconductor Corp> last year.", ("Fujitsu", "Fairchild Semiconductor")),
+        ("Dainippon Ink and Chemicals Inc made a bid.", ("Dainippon Ink and Chemicals",)),
+        (
+            "UK-based bank Standard Chartered said it would buy Korea First Bank (KFB).",
+            ("Standard Chartered", "Korea First Bank"),
+        ),
+        # feed text with mangled entities
+        ("Standard  amp; Poor #39;s cut the rating of AT amp;T Wireless.", ("Standard & Poor's", "AT&T Wireless")),
+        # a unit is itself unless its parent is named too
+        ("Panasonic Energy opened a plant.", ("Panasonic Energy",)),
+        ("Panasonic Energy, a unit of Panasonic Holdings, opened a plant.", ("Panasonic",)),
+        # guards: people, places, institutions, ordinary words
+        ("Chancellor Gordon Brown spoke. Kevin Hawkins said Hawkins was right.", ()),
+        ("A spokesman for the Association of Payment and Clearing Services said.", ()),
+        ("It was approved by the Internet Corporation for Assigned Names and Numbers.", ()),
+        ("Social Services and Mobile Communications staff met.", ()),
+        ("The team: J Smit, V Matfield and S Burger played.", ()),
+        ("Indonesian officials and New York-based lawyers met.", ()),
+        ("He spoke at a conference in Phoenix, Arizona.", ()),
+        ("Bill Gates spoke. Later Mr Gates left.", ()),
+        ("The US Securities and Exchange Commission said.", ()),
+        ("Shares rose at 1300 GMT Carnival's shares were up.", ("Carnival",)),
+    ],
+)
 def test_discovery_and_guards(text, expected):
     assert CompanyExtractor().extract(text) == expected
 
@@ -141,23 +154,33 @@ def test_most_mentioned_company_first():
     assert CompanyExtractor().extract("Honda and Mazda. Mazda again. Mazda!") == ("Mazda", "Honda")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Leafy and Leaf Unit and Middle Co.", ("Middle Co",)),
-    ("Leafy said. Middle Co said. Group Ltd said.", ("Group",)),
-    # a unit named without its parent is itself
-    ("Leafy said so.", ("Leaf Unit",)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Leafy and Leaf Unit and Middle Co.", ("Middle Co",)),
+        ("Leafy said. Middle Co said. Group Ltd said.", ("Group",)),
+        # a unit named without its parent is itself
+        ("Leafy said so.", ("Leaf Unit",)),
+    ],
+)
 def test_subsidiary_counts_under_a_named_parent(text, expected):
-    kb = build_knowledge_base([
-        CompanyRecord("Group"), CompanyRecord("Middle Co", parent="Group"),
-        CompanyRecord("Leaf Unit", aliases=("Leafy",), parent="Middle Co")])
+    kb = build_knowledge_base(
+        [
+            CompanyRecord("Group"),
+            CompanyRecord("Middle Co", parent="Group"),
+            CompanyRecord("Leaf Unit", aliases=("Leafy",), parent="Middle Co"),
+        ]
+    )
     assert CompanyExtractor(kb).extract(text) == expected
 
 
-@pytest.mark.parametrize("records, message", [
-    ([CompanyRecord("A", parent="Nobody")], "unknown parent 'Nobody'"),
-    ([CompanyRecord("A", parent="B"), CompanyRecord("B", parent="A")], "loop"),
-])
+@pytest.mark.parametrize(
+    "records, message",
+    [
+        ([CompanyRecord("A", parent="Nobody")], "unknown parent 'Nobody'"),
+        ([CompanyRecord("A", parent="B"), CompanyRecord("B", parent="A")], "loop"),
+    ],
+)
 def test_bad_knowledge_base(records, message):
     with pytest.raises(match=message):
         build_knowledge_base(records)
@@ -173,21 +196,24 @@ def test_shipped_knowledge_base_loads():
     assert kb.canonical_for_ticker("7261.T") == "Mazda"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("EV makers and electric cars", ("Electric vehicles",)),
-    ("EVs", ("Electric vehicles",)),
-    # acronyms match as written: not inside words, not in other case
-    ("The event at Ev Corp, with Ai Weiwei", ()),
-    ("lithium ion cells and Li-ion packs", ("Lithium-ion batteries",)),
-    ("all-solid-state cells", ("Solid-state batteries",)),
-    # plurals and inflections match on stems
-    ("smart cities and a smart city", ("Smart cities",)),
-    # a parent is left out when a child is found
-    ("EV batteries built with lithium-ion chemistry", ("Electric vehicles", "Lithium-ion batteries")),
-    ("battery packs for buses", ("Batteries",)),
-    ("Windows XP on PCs", ("Operating systems", "Personal computers")),
-    ("", ()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("EV makers and electric cars", ("Electric vehicles",)),
+        ("EVs", ("Electric vehicles",)),
+        # acronyms match as written: not inside words, not in other case
+        ("The event at Ev Corp, with Ai Weiwei", ()),
+        ("lithium ion cells and Li-ion packs", ("Lithium-ion batteries",)),
+        ("all-solid-state cells", ("Solid-state batteries",)),
+        # plurals and inflections match on stems
+        ("smart cities and a smart city", ("Smart cities",)),
+        # a parent is left out when a child is found
+        ("EV batteries built with lithium-ion chemistry", ("Electric vehicles", "Lithium-ion batteries")),
+        ("battery packs for buses", ("Batteries",)),
+        ("Windows XP on PCs", ("Operating systems", "Personal computers")),
+        ("", ()),
+    ],
+)
 def test_extract_technologies(text, expected):
     assert tuple(sorted(extract_technologies(text))) == tuple(sorted(expected))
 
@@ -197,7 +223,11 @@ def test_taxonomy_covers_the_vocabulary_and_has_parents():
     assert len(taxonomy.technologies) >= 58
     assert taxonomy.ancestors("Solid-state batteries") == ("Batteries",)
     assert taxonomy.with_ancestors(("Lithium-ion batteries", "5G")) == (
-        "Lithium-ion batteries", "Batteries", "5G", "Telecommunications")
+        "Lithium-ion batteries",
+        "Batteries",
+        "5G",
+        "Telecommunications",
+    )
 
 
 def test_taxonomy_covers_the_labelling_vocabulary():
@@ -208,10 +238,13 @@ def test_taxonomy_covers_the_labelling_vocabulary():
     assert names - set(load_taxonomy().technologies) == set()
 
 
-@pytest.mark.parametrize("text, message", [
-    ("canonical\tparent\tsynonyms\nOnly two\tcolumns\n", "expected 3 tab-separated columns"),
-    ("canonical\tparent\tsynonyms\nChild\tMissing\tx\n", "unknown parent 'Missing'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("canonical\tparent\tsynonyms\nOnly two\tcolumns\n", "expected 3 tab-separated columns"),
+        ("canonical\tparent\tsynonyms\nChild\tMissing\tx\n", "unknown parent 'Missing'"),
+    ],
+)
 def test_bad_taxonomy(text, message):
     with pytest.raises(match=message):
         parse_taxonomy(text)

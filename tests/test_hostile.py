@@ -1,4 +1,5 @@
 """Hostile parameters and content: a clear 400 or a sensible clamp, never a 5xx; only our markup is HTML."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
@@ -7,31 +8,63 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.reindex import reindex
-from indexer.index.store import IndexStore
 from webapp import create_app
 
-from .paths import DATA, SEEDS
+from .paths import SEEDS
 
-KNOWN = ["q", "page", "per_page", "sort", "from", "to", "range", "more", "company", "not_company",
-         "technology", "not_technology", "source", "not_source", "month", "not_month", "prefix", "limit"]
+KNOWN = [
+    "q",
+    "page",
+    "per_page",
+    "sort",
+    "from",
+    "to",
+    "range",
+    "more",
+    "company",
+    "not_company",
+    "technology",
+    "not_technology",
+    "source",
+    "not_source",
+    "month",
+    "not_month",
+    "prefix",
+    "limit",
+]
 ROUTES = ["/", "/api/search", "/feed.atom", "/api/facets/company", "/api/facets/nope", "/article/000_5c8df0a10b736b81"]
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    store = IndexStore(tmp_path_factory.mktemp("hostile") / "index")
-    reindex([SEEDS, DATA / "articles.jsonl", DATA / "mixed"], store, full=True)
-    return create_app({"TESTING": True, "INDEX": str(store.root)}).test_client()
+def client(sample_index):
+    return create_app({"TESTING": True, "INDEX": str(sample_index.root)}).test_client()
 
 
 values = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=300),
-    st.integers(min_value=-10**12, max_value=10**12).map(str),
-    st.sampled_from(["", "\x00", "../../etc/passwd", '"unbalanced (', "title:(", "*", "~", "AND OR NOT",
-                     "2024-02-30", "9999-99-99", "relevance", "newest", "<script>alert(1)</script>",
-                     "x" * 20_000, "%00", "company:", "Panasonic"]),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.sampled_from(
+        [
+            "",
+            "\x00",
+            "../../etc/passwd",
+            '"unbalanced (',
+            "title:(",
+            "*",
+            "~",
+            "AND OR NOT",
+            "2024-02-30",
+            "9999-99-99",
+            "relevance",
+            "newest",
+            "<script>alert(1)</script>",
+            "x" * 20_000,
+            "%00",
+            "company:",
+            "Panasonic",
+        ]
+    ),
 )
 params = st.lists(st.tuples(st.one_of(st.sampled_from(KNOWN), st.text(max_size=10)), values), max_size=6)
 
@@ -52,16 +85,19 @@ def test_no_article_id_makes_a_server_error(client, article_id):
     assert response.status_code < 500
 
 
-@pytest.mark.parametrize("query, status", [
-    ("page=99999999999999999999", 200),  # clamped to the last page
-    ("page=-3", 400),
-    ("per_page=100000", 200),  # clamped to 100
-    ("q=" + "a" * 20_000, 400),
-    ("q=%00", 400),
-    ("sort=random", 400),
-    ("from=2024-13-45", 400),
-    ('q="unbalanced (title:', 200),
-])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("page=99999999999999999999", 200),  # clamped to the last page
+        ("page=-3", 400),
+        ("per_page=100000", 200),  # clamped to 100
+        ("q=" + "a" * 20_000, 400),
+        ("q=%00", 400),
+        ("sort=random", 400),
+        ("from=2024-13-45", 400),
+        ('q="unbalanced (title:', 200),
+    ],
+)
 def test_hostile_parameters(client, query, status):
     assert client.get(f"/api/search?{query}").status_code == status
     assert client.get(f"/?{query}").status_code == status
@@ -91,8 +127,9 @@ class _Markup(HTMLParser):
         self.attributes |= {name for name, _ in attrs}
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=batteries&company=Panasonic", "/?q=rival", "/article/hostile",
-                                  "/article/000_5c8df0a10b736b81"])
+@pytest.mark.parametrize(
+    "path", ["/", "/?q=batteries&company=Panasonic", "/?q=rival", "/article/hostile", "/article/000_5c8df0a10b736b81"]
+)
 def test_pages_run_nothing_from_articles_and_nothing_inline(client, path):
     markup = _Markup()
     markup.feed(client.get(path).get_data(as_text=True))

@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -9,7 +9,7 @@ from indexer.ingest.dates import parse_date
 from indexer.ingest.files import read_articles
 from indexer.ingest.records import article_from_record
 
-from .paths import DATA, SEEDS, SEED_MAZDA, SEED_TOYOTA
+from .paths import DATA, SEED_MAZDA, SEED_TOYOTA, SEEDS
 
 
 def test_seeds_folder():
@@ -21,7 +21,11 @@ def test_seeds_folder():
 def test_jsonl_good_lines_indexed_bad_lines_reported():
     batch = read_articles([DATA / "articles.jsonl"])
     assert [a.id for a in batch.articles] == [
-        "articles/tsmc-2024-01", "articles/byd-2024-02", "articles/brief-1", "articles/undated-1"]
+        "articles/tsmc-2024-01",
+        "articles/byd-2024-02",
+        "articles/brief-1",
+        "articles/undated-1",
+    ]
     reasons = {s.origin.rsplit(":", 1)[1]: s.reason for s in batch.skipped}
     assert sorted(reasons) == ["3", "4", "6"]
     assert reasons["3"].startswith("invalid JSON")
@@ -31,9 +35,12 @@ def test_jsonl_good_lines_indexed_bad_lines_reported():
 
 def test_jsonl_fields():
     first = read_articles([DATA / "articles.jsonl"]).articles[0]
-    assert first.date == datetime(2024, 2, 6, 9, 30, tzinfo=timezone.utc)
+    assert first.date == datetime(2024, 2, 6, 9, 30, tzinfo=UTC)
     assert (first.source, first.url, first.author) == (
-        "Example Wire", "https://example.com/tsmc-japan", "Jane Doe, Kenji Sato")
+        "Example Wire",
+        "https://example.com/tsmc-japan",
+        "Jane Doe, Kenji Sato",
+    )
     assert first.body.split("\n\n")[1].startswith("Sony Group and Toyota Motor Corp")
 
 
@@ -45,7 +52,7 @@ def test_mixed_folder_reports_each_bad_file():
         "empty.txt": "file is empty",
         "image.txt": "file is binary, not text",
         "notes.md": "unsupported file type (supported: .atom, .csv, .htm, .html, .json, .jsonl, .ndjson, "
-                    ".rss, .text, .txt, .xml, optionally .gz)",
+        ".rss, .text, .txt, .xml, optionally .gz)",
     }
 
 
@@ -80,16 +87,20 @@ def test_latin1_text_is_read(tmp_path):
 
 def test_gzip_jsonl(tmp_path):
     import gzip
+
     with gzip.open(tmp_path / "feed.jsonl.gz", "wt", encoding="utf-8") as handle:
         handle.write('{"id": 7, "title": "Gzipped", "body": "Body."}\n')
     (article,) = read_articles([tmp_path / "feed.jsonl.gz"]).articles
     assert (article.id, article.title) == ("feed/7", "Gzipped")
 
 
-@pytest.mark.parametrize("record, message", [
-    ({"title": "", "body": ""}, "record has no text (no title and no body)"),
-    ("text", "expected a JSON object, got str"),
-])
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ({"title": "", "body": ""}, "record has no text (no title and no body)"),
+        ("text", "expected a JSON object, got str"),
+    ],
+)
 def test_bad_records(record, message):
     with pytest.raises(InputError, match=re.escape(message)):
         article_from_record(record, "line-1", "f", "f:1")
@@ -102,20 +113,24 @@ def test_record_with_unreadable_date_is_kept_undated():
 
 def test_record_text_field_and_wrapped_lines():
     article = article_from_record(
-        {"title": "T", "text": "Line one\nwraps here.\n    New paragraph.\n\n Reuter"}, "line-1", "f", "f:1")
+        {"title": "T", "text": "Line one\nwraps here.\n    New paragraph.\n\n Reuter"}, "line-1", "f", "f:1"
+    )
     assert article.body == "Line one wraps here.\n\nNew paragraph."
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2024-03-31", datetime(2024, 3, 31, tzinfo=timezone.utc)),
-    ("2024-03-31T10:00:00+09:00", datetime(2024, 3, 31, 1, tzinfo=timezone.utc)),
-    ("2024-03-31T10:00:00Z", datetime(2024, 3, 31, 10, tzinfo=timezone.utc)),
-    ("Tue, 02 Jan 2024 08:00:00 +0000", datetime(2024, 1, 2, 8, tzinfo=timezone.utc)),
-    ("26-FEB-1987 15:01:01.79", datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=timezone.utc)),
-    ("Fri, 17 July 2020", datetime(2020, 7, 17, tzinfo=timezone.utc)),
-    ("27-MAR-1987 00:02:59.13RM", datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=timezone.utc)),
-    ("27-MAR-1987 03:48:23.00F RM", datetime(1987, 3, 27, 3, 48, 23, tzinfo=timezone.utc)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024-03-31", datetime(2024, 3, 31, tzinfo=UTC)),
+        ("2024-03-31T10:00:00+09:00", datetime(2024, 3, 31, 1, tzinfo=UTC)),
+        ("2024-03-31T10:00:00Z", datetime(2024, 3, 31, 10, tzinfo=UTC)),
+        ("Tue, 02 Jan 2024 08:00:00 +0000", datetime(2024, 1, 2, 8, tzinfo=UTC)),
+        ("26-FEB-1987 15:01:01.79", datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=UTC)),
+        ("Fri, 17 July 2020", datetime(2020, 7, 17, tzinfo=UTC)),
+        ("27-MAR-1987 00:02:59.13RM", datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=UTC)),
+        ("27-MAR-1987 03:48:23.00F RM", datetime(1987, 3, 27, 3, 48, 23, tzinfo=UTC)),
+    ],
+)
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
 
@@ -126,11 +141,14 @@ def test_parse_date_rejects(text):
         parse_date(text)
 
 
-@pytest.mark.parametrize("parts, expected", [
-    (("seeds/000_abc",), "seeds/000_abc"),
-    (("../../etc/passwd",), "etc/passwd"),
-    (("feed", "tech/074"), "feed/tech/074"),
-    (("a b?c",), "a-b-c"),
-])
+@pytest.mark.parametrize(
+    "parts, expected",
+    [
+        (("seeds/000_abc",), "seeds/000_abc"),
+        (("../../etc/passwd",), "etc/passwd"),
+        (("feed", "tech/074"), "feed/tech/074"),
+        (("a b?c",), "a-b-c"),
+    ],
+)
 def test_make_article_id(parts, expected):
     assert make_article_id(*parts) == expected

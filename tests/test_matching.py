@@ -1,4 +1,5 @@
 """Matching, ranking and facet counting over arrays agree with Whoosh's own answers."""
+
 from __future__ import annotations
 
 import gzip
@@ -8,18 +9,28 @@ import numpy as np
 import pytest
 from whoosh import sorting
 
+from indexer.index.store import IndexStore
+from indexer.reindex import reindex
 from indexer.search.columns import FacetColumns
 from indexer.search.facets import FACETS
 from indexer.search.matching import top_documents
-from indexer.reindex import reindex
 from indexer.search.service import SearchService
 from indexer.search.snapshot import Snapshots
-from indexer.index.store import IndexStore
 
 from .paths import SHARED
 
-QUERIES = ["battery", "electric vehicles", "toyota OR honda", "chip NOT sony", "semiconductor factory",
-           "sales", "panasonic", "nothingmatchesthis", "cars OR chips OR batteries", "title:tesla"]
+QUERIES = [
+    "battery",
+    "electric vehicles",
+    "toyota OR honda",
+    "chip NOT sony",
+    "semiconductor factory",
+    "sales",
+    "panasonic",
+    "nothingmatchesthis",
+    "cars OR chips OR batteries",
+    "title:tesla",
+]
 
 
 def _compare(store: IndexStore, texts: list[str], top: int = 20) -> None:
@@ -35,8 +46,11 @@ def _compare(store: IndexStore, texts: list[str], top: int = 20) -> None:
             assert list(top_documents(found.mask, found.scores, top)) == [d for _, d in whoosh.top_n], text
             for spec in FACETS:
                 grouped = snapshot.searcher.search(
-                    query, limit=1, groupedby={"f": sorting.FieldFacet(spec.field, allow_overlap=True)},
-                    maptype=sorting.Count).groups("f")
+                    query,
+                    limit=1,
+                    groupedby={"f": sorting.FieldFacet(spec.field, allow_overlap=True)},
+                    maptype=sorting.Count,
+                ).groups("f")
                 expected = {str(value): count for value, count in grouped.items() if value}
                 assert snapshot.columns.column(spec.field).counts(found.mask).as_dict() == expected, (text, spec.name)
 
@@ -53,11 +67,23 @@ def test_matches_ranks_and_counts_like_whoosh(sample_index):
 def test_deleted_and_rewritten_articles_are_left_out(sample_store, tmp_path):
     """After an incremental update the old copy of a changed article is deleted in its segment."""
     changed = tmp_path / "changed.jsonl"
-    changed.write_text(json.dumps({"id": "extra", "title": "Battery maker expands",
-                                   "body": "A battery maker said sales of electric vehicles batteries rose."}) + "\n")
+    changed.write_text(
+        json.dumps(
+            {
+                "id": "extra",
+                "title": "Battery maker expands",
+                "body": "A battery maker said sales of electric vehicles batteries rose.",
+            }
+        )
+        + "\n"
+    )
     reindex([changed], sample_store)
-    changed.write_text(json.dumps({"id": "extra", "title": "Battery maker expands again",
-                                   "body": "Battery sales rose; Panasonic said so."}) + "\n")
+    changed.write_text(
+        json.dumps(
+            {"id": "extra", "title": "Battery maker expands again", "body": "Battery sales rose; Panasonic said so."}
+        )
+        + "\n"
+    )
     reindex([changed], sample_store)
     with sample_store.searcher() as searcher:
         assert searcher.reader().has_deletions()
@@ -91,8 +117,10 @@ def test_facet_arrays_are_read_once_per_segment(sample_store, tmp_path):
     second = snapshots.read(lambda snapshot: snapshot.columns)
     snapshots.close()
     assert second is not first and second.size == first.size + 1
-    assert second.column("company").counts(second.alive).get("Sony") == \
-        first.column("company").counts(first.alive).get("Sony") + 1
+    assert (
+        second.column("company").counts(second.alive).get("Sony")
+        == first.column("company").counts(first.alive).get("Sony") + 1
+    )
 
 
 def test_empty_index_has_empty_arrays():
@@ -100,8 +128,10 @@ def test_empty_index_has_empty_arrays():
     assert columns.size == 0 and columns.column("company").counts(columns.alive).as_dict() == {}
 
 
-@pytest.mark.skipif(not (SHARED / "data" / "reuters.jsonl.gz").is_file(),
-                    reason="needs ../shared/data (the shared news corpora) beside the project")
+@pytest.mark.skipif(
+    not (SHARED / "data" / "reuters.jsonl.gz").is_file(),
+    reason="needs ../shared/data (the shared news corpora) beside the project",
+)
 def test_agrees_with_whoosh_on_real_news(tmp_path):
     lines = []
     with gzip.open(SHARED / "data" / "reuters.jsonl.gz", "rt", encoding="utf-8") as handle:
@@ -113,5 +143,17 @@ def test_agrees_with_whoosh_on_real_news(tmp_path):
     (tmp_path / "reuters.jsonl").write_text("".join(lines), encoding="utf-8")
     store = IndexStore(tmp_path / "index")
     reindex([tmp_path / "reuters.jsonl"], store, full=True)
-    _compare(store, ["oil", "oil prices", "bank OR banks", "shares NOT dividend", "crude oil output",
-                     "said", "trade deficit japan", "wheat OR corn OR grain"], top=30)
+    _compare(
+        store,
+        [
+            "oil",
+            "oil prices",
+            "bank OR banks",
+            "shares NOT dividend",
+            "crude oil output",
+            "said",
+            "trade deficit japan",
+            "wheat OR corn OR grain",
+        ],
+        top=30,
+    )

@@ -1,4 +1,5 @@
 """Incremental reindexing against a real index: add, update, keep, remove; one or several processes."""
+
 import gzip
 import json
 from dataclasses import replace
@@ -6,10 +7,10 @@ from dataclasses import replace
 import pytest
 
 from indexer.facets.extract import PARALLEL_FROM, extract_facets_batch
+from indexer.index.store import IndexStore
 from indexer.ingest.files import read_articles
 from indexer.reindex import reindex
 from indexer.search.service import SearchRequest, SearchService
-from indexer.index.store import IndexStore
 from webapp import create_app
 
 from .paths import DATA, SEEDS, SHARED
@@ -120,8 +121,11 @@ def _facets(articles) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
 def test_several_processes_extract_exactly_what_one_does(tmp_path):
     """Large batches are read by a process pool; names learned and facets are the same."""
     base = [a for a in read_articles([DATA / "articles.jsonl", DATA / "mixed", SEEDS]).articles if a.body]
-    articles = [replace(a, id=f"{a.id}-{n}", body=f"{a.body}\n\nPaion AG said on day {n} it rose.")
-                for n in range(PARALLEL_FROM // len(base) + 1) for a in base]
+    articles = [
+        replace(a, id=f"{a.id}-{n}", body=f"{a.body}\n\nPaion AG said on day {n} it rose.")
+        for n in range(PARALLEL_FROM // len(base) + 1)
+        for a in base
+    ]
     assert len(articles) >= PARALLEL_FROM
     one = list(extract_facets_batch(articles, workers=1))
     two = list(extract_facets_batch(articles, workers=2))
@@ -129,8 +133,10 @@ def test_several_processes_extract_exactly_what_one_does(tmp_path):
     assert any("Paion" in a.companies for a in one)
 
 
-@pytest.mark.skipif(not (SHARED / "data" / "reuters.jsonl.gz").is_file(),
-                    reason="needs ../shared/data (the shared news corpora) beside the project")
+@pytest.mark.skipif(
+    not (SHARED / "data" / "reuters.jsonl.gz").is_file(),
+    reason="needs ../shared/data (the shared news corpora) beside the project",
+)
 def test_several_processes_agree_on_real_news(tmp_path):
     with gzip.open(SHARED / "data" / "reuters.jsonl.gz", "rt", encoding="utf-8") as handle:
         lines = handle.readlines()[:2500]
@@ -151,19 +157,27 @@ def test_a_full_build_by_several_processes_answers_as_one_does(tmp_path):
     """Each process writes its share as a segment; documents, ranking and facets are unchanged."""
     base = [a for a in read_articles([DATA / "articles.jsonl", DATA / "mixed", SEEDS]).articles if a.body]
     # Varied lengths and term counts, so ranking has few ties and the order of documents shows.
-    articles = [replace(a, id=f"{a.id}-{n}", body=f"{a.body}\n\n{'Paion AG said it rose. ' * (n % 7)}day {n}")
-                for n in range(PARALLEL_FROM // len(base) + 1) for a in base]
+    articles = [
+        replace(a, id=f"{a.id}-{n}", body=f"{a.body}\n\n{'Paion AG said it rose. ' * (n % 7)}day {n}")
+        for n in range(PARALLEL_FROM // len(base) + 1)
+        for a in base
+    ]
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": a.id, "title": a.title, "body": a.body}) + "\n"
-                              for a in articles), "utf-8")
+    corpus.write_text(
+        "".join(json.dumps({"id": a.id, "title": a.title, "body": a.body}) + "\n" for a in articles), "utf-8"
+    )
     one, two = IndexStore(tmp_path / "one"), IndexStore(tmp_path / "two")
     reindex([corpus], one, full=True, workers=1)
     reindex([corpus], two, full=True, workers=2)
     with one.searcher() as first, two.searcher() as second:
         assert len(second.reader().leaf_readers()) == 2  # really written in two parts
         assert list(second.all_stored_fields()) == list(first.all_stored_fields())
-    queries = [SearchRequest(q, sort=sort, page=page) for q in ("", "paion", "battery OR chip", "said -rose")
-               for sort in ("relevance", "newest") for page in (1, 3)]
+    queries = [
+        SearchRequest(q, sort=sort, page=page)
+        for q in ("", "paion", "battery OR chip", "said -rose")
+        for sort in ("relevance", "newest")
+        for page in (1, 3)
+    ]
     queries += [SearchRequest("said", filters={"company": ("Paion",)}), SearchRequest(filters={"company": ("Paion",)})]
     assert _every_answer(two, queries) == _every_answer(one, queries)
 

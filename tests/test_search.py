@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,8 +21,9 @@ class SeedSearch:
     def __call__(self, query="", **filters):
         page = filters.pop("page", 1)
         per_page = filters.pop("per_page", 10)
-        return self.service.search(SearchRequest(query, filters={k: tuple(v) for k, v in filters.items()},
-                                                 page=page, per_page=per_page))
+        return self.service.search(
+            SearchRequest(query, filters={k: tuple(v) for k, v in filters.items()}, page=page, per_page=per_page)
+        )
 
 
 def facet(result, name):
@@ -34,10 +35,15 @@ def test_empty_query_lists_all_newest_first_with_facets(seeds):
     assert [hit.id for hit in result.hits] == [SEED_MAZDA, SEED_TOYOTA]  # the undated one last
     assert result.total == 2
     assert facet(result, "company") == {
-        "Panasonic": (2, False), "Toyota": (1, False), "Mazda": (1, False), "Nissan": (1, False),
-        "Honda": (1, False)}
+        "Panasonic": (2, False),
+        "Toyota": (1, False),
+        "Mazda": (1, False),
+        "Nissan": (1, False),
+        "Honda": (1, False),
+    }
     assert {"Smart cities", "Electric vehicles", "Lithium-ion batteries", "Solid-state batteries"} <= set(
-        facet(result, "technology"))
+        facet(result, "technology")
+    )
 
 
 def test_keyword_search_highlights_the_word_as_written(seeds):
@@ -82,16 +88,19 @@ def test_keyword_and_filter(seeds):
     assert (result.total, result.pages) == (1, 1)  # the total counts filtered hits only
 
 
-@pytest.mark.parametrize("query, total", [
-    ('"unbalanced', 0),
-    ('"smart cities', 1),  # an unclosed phrase is read as its words
-    ("panasonic AND (toyota", 1),
-    ("batteries )", 2),
-    ("^^^ batteries", 2),
-    ("x:y batteries", 2),  # an unknown field is ignored
-    ("((( ", 2),  # nothing to search for lists everything
-    ("AND OR NOT", 2),
-])
+@pytest.mark.parametrize(
+    "query, total",
+    [
+        ('"unbalanced', 0),
+        ('"smart cities', 1),  # an unclosed phrase is read as its words
+        ("panasonic AND (toyota", 1),
+        ("batteries )", 2),
+        ("^^^ batteries", 2),
+        ("x:y batteries", 2),  # an unknown field is ignored
+        ("((( ", 2),  # nothing to search for lists everything
+        ("AND OR NOT", 2),
+    ],
+)
 def test_bad_syntax_is_answered_as_words(seeds, query, total):
     assert seeds(query).total == total
 
@@ -116,8 +125,11 @@ def test_paging_is_clamped(seeds):
 def test_hit_fields(seeds):
     hit = seeds(company=["Mazda"]).hits[0]
     assert (hit.title[:20], hit.date, hit.source, set(hit.companies)) == (
-        "Mazda Motor and Pana", datetime(2024, 3, 31, tzinfo=timezone.utc), "MENAFN",
-        {"Mazda", "Panasonic", "Nissan", "Honda"})
+        "Mazda Motor and Pana",
+        datetime(2024, 3, 31, tzinfo=UTC),
+        "MENAFN",
+        {"Mazda", "Panasonic", "Nissan", "Honda"},
+    )
 
 
 def test_get_article(seed_index):
@@ -157,6 +169,7 @@ def test_unknown_sort_and_backwards_dates_are_refused():
 
 def test_date_range_is_inclusive(sample_index):
     from datetime import date
+
     service = SearchService(sample_index)
     march = service.search(SearchRequest(date_from=date(2024, 3, 31), date_to=date(2024, 3, 31)))
     assert [h.id for h in march.hits] == [SEED_MAZDA]

@@ -1,4 +1,5 @@
 """The one helper that runs a server on a free loopback port for the benchmarks and the browser tests."""
+
 from __future__ import annotations
 
 import sys
@@ -10,8 +11,16 @@ from benchmarks.serving import serving
 
 
 def _http_server(folder):
-    return lambda port: [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(folder),
-                         str(port)]
+    return lambda port: [
+        sys.executable,
+        "-m",
+        "http.server",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(folder),
+        str(port),
+    ]
 
 
 def test_yields_a_server_that_answers_and_stops_it_afterwards(tmp_path):

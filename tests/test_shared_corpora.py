@@ -1,4 +1,5 @@
 """Ingest and search on the real news corpora in ../shared/data (skipped where absent)."""
+
 from __future__ import annotations
 
 from itertools import islice
@@ -6,9 +7,9 @@ from itertools import islice
 import pytest
 
 from indexer.facets.extract import extract_facets
+from indexer.index.store import IndexStore
 from indexer.ingest.files import read_articles
 from indexer.search.service import SearchRequest, SearchService
-from indexer.index.store import IndexStore
 
 from .paths import SHARED
 
@@ -69,13 +70,18 @@ def test_index_both_large_corpora_with_the_command(tmp_path):
 
     reuters, bbc = corpus("reuters.jsonl.gz"), corpus("bbc_news.jsonl.gz")
     index = tmp_path / "index"
-    completed = subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(reuters), str(bbc),
-                                "--index", str(index), "--full"], capture_output=True, text=True, timeout=1200)
+    completed = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "index", str(reuters), str(bbc), "--index", str(index), "--full"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     # 21,577 Reuters records with text and 2,225 BBC articles; 412 word-for-word copies folded.
     assert completed.stdout.startswith(
         "full rebuild: 23390 added, 0 updated, 0 unchanged, 0 removed, 1 skipped; "
-        "412 identical copies folded into their first")
+        "412 identical copies folded into their first"
+    )
     service = SearchService(IndexStore(index))
     assert service.search(SearchRequest()).total == 23_390
     assert service.get_article("bbc_news/tech/388").id == "bbc_news/tech/103"  # a folded copy still resolves

@@ -1,14 +1,14 @@
 import os
-import threading
 import shutil
+import threading
 
 import pytest
 
 from indexer.article import Article
-from indexer.search.service import SearchRequest, SearchService
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexNotFoundError, IndexOutdatedError, IndexWriteError
 from indexer.index.generations import CURRENT_FILE
 from indexer.index.store import IndexStore, WriteReport
+from indexer.search.service import SearchRequest, SearchService
 
 from .paths import DATA
 
@@ -112,7 +112,6 @@ def test_an_index_from_an_older_schema_asks_for_a_full_rebuild(tmp_path):
     from whoosh import index as whoosh_index
     from whoosh.fields import ID, Schema
 
-
     store = IndexStore(tmp_path / "index")
     store.rebuild([make("a")])
     old = store.root / "gen-old"
@@ -155,8 +154,11 @@ def test_rebuild_in_parts_keeps_the_order_of_parts(tmp_path):
     parts = [lambda: [make("c"), make("a")], lambda: [], lambda: [make("b", title="Battery news")]]
     assert store.rebuild_in_parts(parts) == WriteReport(added=3, full=True)
     assert in_order(store) == ["c", "a", "b"]
-    assert [hit.id for hit in SearchService(store).search(SearchRequest("battery", sort="oldest")).hits] == \
-        ["c", "a", "b"]
+    assert [hit.id for hit in SearchService(store).search(SearchRequest("battery", sort="oldest")).hits] == [
+        "c",
+        "a",
+        "b",
+    ]
     # Nothing of the writers' scratch files is left in the generation.
     assert not list(store.current_generation().glob("*.tmp"))
 
@@ -166,12 +168,23 @@ def failing_part():
     raise RuntimeError("the feed went away")
 
 
-@pytest.mark.parametrize("parts, error, message", [
-    ([lambda: [make("a")], failing_part], IndexWriteError, "(?s)part 2 of the new index failed.*RuntimeError: the feed went away"),
-    ([lambda: [make("a")], lambda: [make("b"), make("a")]], ValueError, "article id 'a' is in more than one part"),
-    ([lambda: [make("a"), make("a")]], IndexWriteError, "an article id is repeated within one part"),
-    ([lambda: [make("a")], lambda: os._exit(3)], IndexWriteError, r"part 2 .* ended without finishing \(exit code 3\)"),
-])
+@pytest.mark.parametrize(
+    "parts, error, message",
+    [
+        (
+            [lambda: [make("a")], failing_part],
+            IndexWriteError,
+            "(?s)part 2 of the new index failed.*RuntimeError: the feed went away",
+        ),
+        ([lambda: [make("a")], lambda: [make("b"), make("a")]], ValueError, "article id 'a' is in more than one part"),
+        ([lambda: [make("a"), make("a")]], IndexWriteError, "an article id is repeated within one part"),
+        (
+            [lambda: [make("a")], lambda: os._exit(3)],
+            IndexWriteError,
+            r"part 2 .* ended without finishing \(exit code 3\)",
+        ),
+    ],
+)
 def test_a_failed_rebuild_in_parts_leaves_the_served_index(tmp_path, parts, error, message):
     store = IndexStore(tmp_path / "index")
     store.rebuild([make("old")])
@@ -217,5 +230,7 @@ def test_an_index_whose_schema_cannot_be_unpickled_asks_for_a_full_rebuild(tmp_p
     store = IndexStore(tmp_path / "index")
     toc = next(store.current_generation().glob("_MAIN_*.toc"))
     toc.write_bytes(toc.read_bytes().replace(b"indexer.stemming", b"indexer.stemmings"))
-    with pytest.raises(IndexOutdatedError, match=r"another version of newsfacet .*`newsfacet index --full PATH \.\.\.`"):
+    with pytest.raises(
+        IndexOutdatedError, match=r"another version of newsfacet .*`newsfacet index --full PATH \.\.\.`"
+    ):
         SearchService(store).search(SearchRequest())

@@ -25,8 +25,12 @@ def test_known_terms_are_not_suggested():
 
 
 def test_script_prints_a_table(tmp_path):
-    completed = subprocess.run([PROJECT / "scripts" / "suggest-technologies", DATA / "articles.jsonl",
-                                "--min-count", "1", "--limit", "3"], capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [PROJECT / "scripts" / "suggest-technologies", DATA / "articles.jsonl", "--min-count", "1", "--limit", "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.splitlines()[0] == "phrase\tcount\tscore\trelated technology"
     assert "skipped" in completed.stderr  # the sample file's broken lines are reported

@@ -137,11 +137,14 @@ def test_api_search_shape(client):
     assert set(data["facets"]) == {"company", "technology", "source", "month"}
 
 
-@pytest.mark.parametrize("query, message", [
-    ("page=abc", "page must be a whole number, not 'abc'"),
-    ("page=0", "page must be 1 or more"),
-    ("per_page=-5", "per_page must be 1 or more"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("page=abc", "page must be a whole number, not 'abc'"),
+        ("page=0", "page must be 1 or more"),
+        ("per_page=-5", "per_page must be 1 or more"),
+    ],
+)
 def test_api_bad_parameters(client, query, message):
     response = client.get(f"/api/search?{query}")
     assert response.status_code == 400
@@ -183,8 +186,9 @@ def test_show_more_lists_the_whole_facet(tmp_path):
     from indexer.index.store import IndexStore
 
     store = IndexStore(tmp_path / "index")
-    store.rebuild([Article(id=f"a{n}", title=f"Story {n}", body="Body.", companies=(f"Company {n:02}",))
-                   for n in range(15)])
+    store.rebuild(
+        [Article(id=f"a{n}", title=f"Story {n}", body="Body.", companies=(f"Company {n:02}",)) for n in range(15)]
+    )
     client = create_app({"TESTING": True, "INDEX": str(store.root)}).test_client()
     short = client.get("/api/search").get_json()
     assert (len(short["facets"]["company"]), short["facets_truncated"]["company"]) == (10, True)
@@ -192,7 +196,7 @@ def test_show_more_lists_the_whole_facet(tmp_path):
     assert 'href="/?more=company">Show more</a>' in page
     full = client.get("/api/search?more=company").get_json()
     assert len(full["facets"]["company"]) == 15
-    assert 'Show fewer' in client.get("/?more=company").get_data(as_text=True)
+    assert "Show fewer" in client.get("/?more=company").get_data(as_text=True)
 
 
 def test_sort_dates_and_pages_on_the_page(client):
@@ -207,12 +211,15 @@ def test_sort_dates_and_pages_on_the_page(client):
     assert (ranged["from"], ranged["to"]) == ("2024-03-01", "2024-03-31")
 
 
-@pytest.mark.parametrize("query, message", [
-    ("sort=random", "sort must be one of relevance, newest, oldest, not 'random'"),
-    ("from=yesterday", "from must be a date like 2024-03-31, not 'yesterday'"),
-    ("from=2024-02-01&to=2024-01-01", "from must not be after to"),
-    ("range=decade", "range must be one of week, month, year, not 'decade'"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("sort=random", "sort must be one of relevance, newest, oldest, not 'random'"),
+        ("from=yesterday", "from must be a date like 2024-03-31, not 'yesterday'"),
+        ("from=2024-02-01&to=2024-01-01", "from must not be after to"),
+        ("range=decade", "range must be one of week, month, year, not 'decade'"),
+    ],
+)
 def test_api_bad_sort_and_dates(client, query, message):
     response = client.get(f"/api/search?{query}")
     assert (response.status_code, response.get_json()) == (400, {"status": 400, "message": message})
@@ -237,9 +244,13 @@ def test_article_page_highlights_and_lists_related_articles(client):
 
 def test_facet_type_ahead(client):
     assert client.get("/api/facets/company?prefix=pana").get_json() == {
-        "facet": "company", "prefix": "pana", "values": [{"value": "Panasonic", "count": 3}]}
+        "facet": "company",
+        "prefix": "pana",
+        "values": [{"value": "Panasonic", "count": 3}],
+    }
     assert client.get("/api/facets/technology?prefix=Elec&limit=1").get_json()["values"] == [
-        {"value": "Electric vehicles", "count": 5}]
+        {"value": "Electric vehicles", "count": 5}
+    ]
     missing = client.get("/api/facets/colour?prefix=x")
     assert missing.status_code == 404 and "no facet named 'colour'" in missing.get_json()["message"]
 
@@ -277,18 +288,41 @@ def test_openapi_describes_every_search_parameter(client):
     assert document["openapi"] == "3.1.0"
     assert set(document["paths"]) == {"/api/search", "/api/facets/{name}", "/api/openapi.json"}
     documented = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
-    assert documented == {"q", "page", "per_page", "sort", "from", "to", "range", "more",
-                          "company", "not_company", "technology", "not_technology",
-                          "source", "not_source", "month", "not_month"}
-    assert set(QUICK_RANGES) == set(next(p for p in document["paths"]["/api/search"]["get"]["parameters"]
-                                         if p["name"] == "range")["schema"]["enum"])
+    assert documented == {
+        "q",
+        "page",
+        "per_page",
+        "sort",
+        "from",
+        "to",
+        "range",
+        "more",
+        "company",
+        "not_company",
+        "technology",
+        "not_technology",
+        "source",
+        "not_source",
+        "month",
+        "not_month",
+    }
+    assert set(QUICK_RANGES) == set(
+        next(p for p in document["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "range")["schema"]["enum"]
+    )
     result = client.get("/api/search").get_json()
     schema = document["components"]["schemas"]["SearchResult"]
     assert set(schema["required"]) <= set(result) and set(result) <= set(schema["properties"])
 
 
-JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list,
-              "object": dict, "null": type(None)}
+JSON_TYPES = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+    "null": type(None),
+}
 
 
 def schema_errors(value, schema: dict, schemas: dict, where: str = "$") -> list[str]:
@@ -298,8 +332,9 @@ def schema_errors(value, schema: dict, schemas: dict, where: str = "$") -> list[
         schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
     types = schema.get("type")
     types = [types] if isinstance(types, str) else types or []
-    if types and not any(isinstance(value, JSON_TYPES[t]) and not (t in ("integer", "number") and
-                                                                   isinstance(value, bool)) for t in types):
+    if types and not any(
+        isinstance(value, JSON_TYPES[t]) and not (t in ("integer", "number") and isinstance(value, bool)) for t in types
+    ):
         return [f"{where}: {value!r} is not {types}"]
     if "enum" in schema and value not in schema["enum"]:
         return [f"{where}: {value!r} not in {schema['enum']}"]
@@ -321,14 +356,17 @@ def schema_errors(value, schema: dict, schemas: dict, where: str = "$") -> list[
     return errors
 
 
-@pytest.mark.parametrize("path, schema", [
-    ("/api/search?q=batteries&company=Toyota&not_company=Honda&from=2020-01-01", "SearchResult"),
-    ("/api/search?q=panasonik", "SearchResult"),
-    ("/api/search", "SearchResult"),
-    ("/api/facets/company?prefix=pa", "TypeAhead"),
-    ("/api/search?sort=random", "Error"),
-    ("/api/facets/colour", "Error"),
-])
+@pytest.mark.parametrize(
+    "path, schema",
+    [
+        ("/api/search?q=batteries&company=Toyota&not_company=Honda&from=2020-01-01", "SearchResult"),
+        ("/api/search?q=panasonik", "SearchResult"),
+        ("/api/search", "SearchResult"),
+        ("/api/facets/company?prefix=pa", "TypeAhead"),
+        ("/api/search?sort=random", "Error"),
+        ("/api/facets/colour", "Error"),
+    ],
+)
 def test_every_answer_is_what_the_openapi_document_describes(client, path, schema):
     schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
     answer = client.get(path).get_json()
@@ -342,4 +380,7 @@ def test_the_schema_check_finds_what_does_not_conform(client):
     del answer["total"]
     answer["surprise"] = True
     assert sorted(schema_errors(answer, schemas["SearchResult"], schemas)) == [
-        "$.hits[0].date: 7 is not ['string', 'null']", "$: lacks total", "$: surprise is not described"]
+        "$.hits[0].date: 7 is not ['string', 'null']",
+        "$: lacks total",
+        "$: surprise is not described",
+    ]

@@ -1,4 +1,5 @@
 """Newsfacet's web front end: the search page, the article page and the JSON API."""
+
 from __future__ import annotations
 
 import os
@@ -9,10 +10,11 @@ from flask import Flask, Response
 
 from . import errors
 
-
 # Scripts and styles come only from our own static files; nothing may frame the pages.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def _security_headers(response: Response) -> Response:

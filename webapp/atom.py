@@ -1,8 +1,9 @@
 """Any search as an Atom feed, so an analyst can follow it in a feed reader."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from indexer.search.request import SearchResult
@@ -10,8 +11,9 @@ from indexer.search.request import SearchResult
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def atom_feed(result: SearchResult, self_url: str, page_url: str, article_url: Callable[[str], str],
-              title: str) -> bytes:
+def atom_feed(
+    result: SearchResult, self_url: str, page_url: str, article_url: Callable[[str], str], title: str
+) -> bytes:
     """The hits of ``result`` as an Atom document (text is escaped by the XML writer)."""
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
@@ -20,7 +22,7 @@ def atom_feed(result: SearchResult, self_url: str, page_url: str, article_url: C
     _link(feed, self_url, "self", "application/atom+xml")
     _link(feed, page_url, "alternate", "text/html")
     dates = [hit.date for hit in result.hits if hit.date]
-    _text(feed, "updated", _stamp(max(dates) if dates else datetime.now(timezone.utc)))
+    _text(feed, "updated", _stamp(max(dates) if dates else datetime.now(UTC)))
     author = ElementTree.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", "Newsfacet")
     for hit in result.hits:
@@ -29,7 +31,7 @@ def atom_feed(result: SearchResult, self_url: str, page_url: str, article_url: C
         _text(entry, "title", hit.title)
         _text(entry, "id", url)
         _link(entry, url, "alternate", "text/html")
-        _text(entry, "updated", _stamp(hit.date or datetime(1970, 1, 1, tzinfo=timezone.utc)))
+        _text(entry, "updated", _stamp(hit.date or datetime(1970, 1, 1, tzinfo=UTC)))
         if hit.date:
             _text(entry, "published", _stamp(hit.date))
         if hit.source:
@@ -51,4 +53,4 @@ def _link(parent: ElementTree.Element, href: str, rel: str, media_type: str) -> 
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

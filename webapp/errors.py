@@ -39,8 +39,9 @@ def handle_exception(error: Exception):
     if api:
         response = jsonify(to_json(ERROR_FIELDS, ErrorAnswer(status, message)))
     else:
-        response = current_app.make_response((render_template("pages/error.html", title=title, message=message),
-                                               status))
+        response = current_app.make_response(
+            (render_template("pages/error.html", title=title, message=message), status)
+        )
     response.status_code = status
     if isinstance(error, HTTPException):
         # Keep what Flask set for the error, such as Allow on a 405.

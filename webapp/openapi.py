@@ -1,4 +1,5 @@
 """The OpenAPI description of the JSON API, served at /api/openapi.json."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,15 +12,24 @@ from indexer.search.serialize import ERROR_FIELDS, RESULT_FIELDS, TYPEAHEAD_FIEL
 def _query(name: str, description: str, schema: dict[str, Any], repeat: bool = False) -> dict[str, Any]:
     if repeat:
         schema = {"type": "array", "items": schema}
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
-            **({"style": "form", "explode": True} if repeat else {})}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **({"style": "form", "explode": True} if repeat else {}),
+    }
 
 
 def search_parameters() -> list[dict[str, Any]]:
     string = {"type": "string"}
     parameters = [
-        _query("q", "Query text (AND by default; OR, NOT, quotes, title:, company:, prefix*, fuzzy~).",
-               {"type": "string", "maxLength": 1000}),
+        _query(
+            "q",
+            "Query text (AND by default; OR, NOT, quotes, title:, company:, prefix*, fuzzy~).",
+            {"type": "string", "maxLength": 1000},
+        ),
         _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
         _query("per_page", f"Hits per page, at most {MAX_PER_PAGE}.", {"type": "integer", "minimum": 1}),
         _query("sort", "Order of hits.", {"type": "string", "enum": list(SORTS)}),
@@ -30,8 +40,9 @@ def search_parameters() -> list[dict[str, Any]]:
     ]
     for spec in FACETS:
         parameters.append(_query(spec.name, f"Only articles with any of these {spec.label.lower()}.", string, True))
-        parameters.append(_query(f"not_{spec.name}", f"Leave out articles with these {spec.label.lower()}.",
-                                 string, True))
+        parameters.append(
+            _query(f"not_{spec.name}", f"Leave out articles with these {spec.label.lower()}.", string, True)
+        )
     return parameters
 
 
@@ -42,34 +53,64 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every object's schema comes from the one declaration of its shape."""
     error = {"$ref": "#/components/schemas/Error"}
-    errors = {"400": _json("A parameter cannot be read; the message says which and why.", error),
-              "503": _json("There is no index yet, or it must be rebuilt.", error)}
+    errors = {
+        "400": _json("A parameter cannot be read; the message says which and why.", error),
+        "503": _json("There is no index yet, or it must be rebuilt.", error),
+    }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Newsfacet API", "version": "1",
-                 "description": "Keyword and faceted search over industry news, as on the search page."},
-        "paths": {
-            "/api/search": {"get": {
-                "summary": "Search articles, with facet counts",
-                "parameters": search_parameters(),
-                "responses": {"200": _json("The page of hits, facets and paging.",
-                                           {"$ref": "#/components/schemas/SearchResult"}), **errors}}},
-            "/api/facets/{name}": {"get": {
-                "summary": "A facet's values starting with a prefix (type-ahead)",
-                "parameters": [
-                    {"name": "name", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": [f.name for f in FACETS]}},
-                    _query("prefix", "Start of the value, any case.", {"type": "string", "maxLength": 200}),
-                    _query("limit", "How many values, at most 100.", {"type": "integer", "minimum": 1})],
-                "responses": {"200": _json("Matching values, most frequent first.",
-                                           {"$ref": "#/components/schemas/TypeAhead"}),
-                              "404": _json("No such facet.", error), **errors}}},
-            "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {
-                "description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
+        "info": {
+            "title": "Newsfacet API",
+            "version": "1",
+            "description": "Keyword and faceted search over industry news, as on the search page.",
         },
-        "components": {"schemas": {
-            "Error": object_schema(ERROR_FIELDS),
-            "SearchResult": object_schema(RESULT_FIELDS),
-            "TypeAhead": object_schema(TYPEAHEAD_FIELDS),
-        }},
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search articles, with facet counts",
+                    "parameters": search_parameters(),
+                    "responses": {
+                        "200": _json(
+                            "The page of hits, facets and paging.", {"$ref": "#/components/schemas/SearchResult"}
+                        ),
+                        **errors,
+                    },
+                }
+            },
+            "/api/facets/{name}": {
+                "get": {
+                    "summary": "A facet's values starting with a prefix (type-ahead)",
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "enum": [f.name for f in FACETS]},
+                        },
+                        _query("prefix", "Start of the value, any case.", {"type": "string", "maxLength": 200}),
+                        _query("limit", "How many values, at most 100.", {"type": "integer", "minimum": 1}),
+                    ],
+                    "responses": {
+                        "200": _json(
+                            "Matching values, most frequent first.", {"$ref": "#/components/schemas/TypeAhead"}
+                        ),
+                        "404": _json("No such facet.", error),
+                        **errors,
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": object_schema(ERROR_FIELDS),
+                "SearchResult": object_schema(RESULT_FIELDS),
+                "TypeAhead": object_schema(TYPEAHEAD_FIELDS),
+            }
+        },
     }

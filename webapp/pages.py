@@ -1,4 +1,5 @@
 """The HTML pages: search with facets, the article page and the feed. Errors are answered by :mod:`.errors`."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -41,14 +42,21 @@ def feed():
     args = with_args(request.args, sort="newest", page=None)
     search_request = request_from_args(args, current_app.config["PER_PAGE"])
     result = get_search_service().search(replace(search_request, per_page=FEED_ENTRIES))
-    title = " · ".join(part for part in (result.request.query, *[
-        f"{name}: {', '.join(values)}" for name, values in result.request.filters.items()]) if part)
+    title = " · ".join(
+        part
+        for part in (
+            result.request.query,
+            *[f"{name}: {', '.join(values)}" for name, values in result.request.filters.items()],
+        )
+        if part
+    )
     body = atom_feed(
         result,
         self_url=_with_state(url_for("pages.feed", _external=True)),
         page_url=_with_state(url_for("pages.search", _external=True)),
         article_url=lambda article_id: url_for("pages.article", article_id=article_id, _external=True),
-        title=f"Newsfacet: {title or 'all articles'}")
+        title=f"Newsfacet: {title or 'all articles'}",
+    )
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -58,10 +66,13 @@ def article(article_id: str):
     found = service.get_article(article_id)
     query = request.args.get("q", "")[:MAX_QUERY_CHARS].replace("\x00", "")
     return render_template(
-        "pages/article.html", article=found, query=query,
+        "pages/article.html",
+        article=found,
+        query=query,
         # Escaped by the search service; only its <mark> around matched words is markup.
         paragraphs=[Markup(p) for p in service.highlight_paragraphs(found, query)],
-        related=service.related(found.id))
+        related=service.related(found.id),
+    )
 
 
 def _with_state(base: str) -> str:
@@ -77,12 +88,14 @@ def _url(args) -> str:
 
 def _hit_view(hit) -> dict:
     return {
-        "id": hit.id, "title": hit.title, "date": hit.date, "source": hit.source,
+        "id": hit.id,
+        "title": hit.title,
+        "date": hit.date,
+        "source": hit.source,
         # The snippet is built by the search service from escaped text and <mark> only.
         "snippet": Markup(hit.snippet_html),
         "companies": [(name, _url(toggle_args(request.args, "company", name))) for name in hit.companies],
-        "technologies": [(name, _url(toggle_args(request.args, "technology", name)))
-                         for name in hit.technologies],
+        "technologies": [(name, _url(toggle_args(request.args, "technology", name))) for name in hit.technologies],
     }
 
 
@@ -91,46 +104,82 @@ def _facet_views(result: SearchResult) -> list[dict]:
     views = []
     for facet in result.facets:
         expanded = facet.name in result.request.expanded
-        views.append({
-            "name": facet.name,
-            "label": facet.label,
-            "truncated": facet.truncated,
-            "more_url": _url(toggle_args(args, "more", facet.name)) if facet.truncated or expanded else None,
-            "expanded": expanded,
-            "values": [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded,
+        views.append(
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "truncated": facet.truncated,
+                "more_url": _url(toggle_args(args, "more", facet.name)) if facet.truncated or expanded else None,
+                "expanded": expanded,
+                "values": [
+                    {
+                        "value": v.value,
+                        "count": v.count,
+                        "selected": v.selected,
+                        "excluded": v.excluded,
                         "toggle_url": _url(toggle_args(args, facet.name, v.value)),
-                        "exclude_url": _url(toggle_args(args, f"not_{facet.name}", v.value))}
-                       for v in facet.values],
-        })
+                        "exclude_url": _url(toggle_args(args, f"not_{facet.name}", v.value)),
+                    }
+                    for v in facet.values
+                ],
+            }
+        )
     return views
 
 
 def _active_chips(result: SearchResult) -> list[dict]:
     labels = {facet.name: facet.label for facet in result.facets}
-    chips = [{"facet": labels.get(name, name), "value": value, "excluded": False,
-              "remove_url": _url(toggle_args(request.args, name, value))}
-             for name, values in result.request.filters.items() for value in values]
-    chips += [{"facet": labels.get(name, name), "value": value, "excluded": True,
-               "remove_url": _url(toggle_args(request.args, f"not_{name}", value))}
-              for name, values in result.request.excluded.items() for value in values]
+    chips = [
+        {
+            "facet": labels.get(name, name),
+            "value": value,
+            "excluded": False,
+            "remove_url": _url(toggle_args(request.args, name, value)),
+        }
+        for name, values in result.request.filters.items()
+        for value in values
+    ]
+    chips += [
+        {
+            "facet": labels.get(name, name),
+            "value": value,
+            "excluded": True,
+            "remove_url": _url(toggle_args(request.args, f"not_{name}", value)),
+        }
+        for name, values in result.request.excluded.items()
+        for value in values
+    ]
     if result.request.date_from or result.request.date_to:
         span = f"{result.request.date_from or '…'} to {result.request.date_to or '…'}"
-        chips.append({"facet": "Dates", "value": span, "excluded": False,
-                      "remove_url": _url(with_args(request.args, **{"from": None, "to": None, "range": None}))})
+        chips.append(
+            {
+                "facet": "Dates",
+                "value": span,
+                "excluded": False,
+                "remove_url": _url(with_args(request.args, **{"from": None, "to": None, "range": None})),
+            }
+        )
     return chips
 
 
 def _date_links() -> list[dict]:
     args = with_args(request.args, **{"from": None, "to": None, "page": None})
     current = request.args.get("range", "")
-    return [{"label": label, "url": _url(with_args(args, range=key)), "current": key == current}
-            for key, label in (("week", "Past week"), ("month", "Past month"), ("year", "Past year"))]
+    return [
+        {"label": label, "url": _url(with_args(args, range=key)), "current": key == current}
+        for key, label in (("week", "Past week"), ("month", "Past month"), ("year", "Past year"))
+    ]
 
 
 def _sort_links(result: SearchResult) -> list[dict]:
-    return [{"label": sort.capitalize(), "url": _url(with_args(request.args, sort=None if sort == "relevance" else sort,
-                                                                 page=None)),
-             "current": sort == result.request.sort} for sort in SORTS]
+    return [
+        {
+            "label": sort.capitalize(),
+            "url": _url(with_args(request.args, sort=None if sort == "relevance" else sort, page=None)),
+            "current": sort == result.request.sort,
+        }
+        for sort in SORTS
+    ]
 
 
 def _pagination(result: SearchResult) -> dict:

@@ -3,6 +3,7 @@
 The URL carries the whole state of a search, so these functions are all the
 page and the API need to read it and to link to the next state.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -53,8 +54,7 @@ def request_from_args(args: MultiDict, default_per_page: int = 10, today: date |
 
 
 def _values(args: MultiDict, names: tuple[str, ...], prefix: str) -> dict[str, tuple[str, ...]]:
-    found = {name: tuple(dict.fromkeys(v.strip() for v in args.getlist(prefix + name) if v.strip()))
-             for name in names}
+    found = {name: tuple(dict.fromkeys(v.strip() for v in args.getlist(prefix + name) if v.strip())) for name in names}
     return {name: values for name, values in found.items() if values}
 
 

@@ -8,6 +8,7 @@ a descriptor before them (``branding firm SalterBaxter``), a company word at
 their end (``Tyson Foods``), or cue phrases (``shares of``, ``'s chief
 executive``). Guards keep people, places, institutions and ordinary words out.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,14 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from indexer.facets.company_kb import (NOT_A_COMPANY, Alias, CompanyKnowledgeBase, insert_alias, load_knowledge_base,
-                                       tokens_of)
+from indexer.facets.company_kb import (
+    NOT_A_COMPANY,
+    Alias,
+    CompanyKnowledgeBase,
+    insert_alias,
+    load_knowledge_base,
+    tokens_of,
+)
 from indexer.facets.lexicon import load_lexicon
 from indexer.text import prepare_text, sentence_spans, word_spans
 
@@ -24,7 +31,8 @@ _EXCHANGE_TICKER = re.compile(r"^[0-9A-Z]{1,6}\.[A-Z]{1,2}$")
 _MONTHS_AND_DAYS = frozenset(
     "January February March April May June July August September October November December "
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
-    "Saturday Sunday".split())
+    "Saturday Sunday".split()
+)
 _FUNCTION_WORDS = frozenset("And Or Of The In On For To At By As From With".split())
 _PERSON = re.compile(r"\b([A-Z][a-z]+)\.? (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
 _QUALIFIER = re.compile(r"-(?:based|backed|owned|listed|controlled|run|led)$")
@@ -134,9 +142,17 @@ class CompanyExtractor:
             for start, end in sentence_spans(line):
                 sentence = line[start:end]
                 spans = word_spans(sentence)
-                tokens = [Token(sentence[a:b], sentence[a:b].lower(), a, b, loud,
-                                index > 0 and _JOINER.match(sentence[spans[index - 1][1]:a]) is not None)
-                          for index, (a, b) in enumerate(spans)]
+                tokens = [
+                    Token(
+                        sentence[a:b],
+                        sentence[a:b].lower(),
+                        a,
+                        b,
+                        loud,
+                        index > 0 and _JOINER.match(sentence[spans[index - 1][1] : a]) is not None,
+                    )
+                    for index, (a, b) in enumerate(spans)
+                ]
                 for name in self._sentence(scan, sentence, tokens):
                     found.add(name, position, weight)
                     position += 1
@@ -159,7 +175,7 @@ class CompanyExtractor:
                 name = self.kb.canonical_for_ticker(tokens[i].text)
                 if name:
                     names.append(name)
-            if sentence[tokens[i].start - 1:tokens[i].start] == "<":
+            if sentence[tokens[i].start - 1 : tokens[i].start] == "<":
                 i, name = self._bracketed(scan, sentence, tokens, i, bool(names) and ended_at == i)
                 if name:
                     names.append(name)
@@ -172,8 +188,9 @@ class CompanyExtractor:
                 # Learning takes only names a legal form or ticker confirms: one wrong
                 # name learned would be wrong in every article.
                 minimum = 3 if scan.learning else 1
-                discovered = [name for name, evidence in self._discover(scan, sentence, tokens, i, end)
-                              if evidence >= minimum]
+                discovered = [
+                    name for name, evidence in self._discover(scan, sentence, tokens, i, end) if evidence >= minimum
+                ]
                 names.extend(discovered)
                 i = self._skip_legal_forms(tokens, end)
                 ended_at = i if discovered else -1
@@ -210,28 +227,46 @@ class CompanyExtractor:
         return len(tokens) == 1 and self._is_ordinary(tokens[0])
 
     def _accept_known(self, scan: _Scan, alias: Alias, tokens: list[Token], start: int) -> bool:
-        if len([t for t in alias.tokens if t != "'s"]) == 1 and (tokens[start].text in scan.surnames or (
-                start > 0 and (tokens[start - 1].text in self.lexicon.first_names
-                               or tokens[start - 1].text in self.lexicon.person_titles))):
+        if len([t for t in alias.tokens if t != "'s"]) == 1 and (
+            tokens[start].text in scan.surnames
+            or (
+                start > 0
+                and (
+                    tokens[start - 1].text in self.lexicon.first_names
+                    or tokens[start - 1].text in self.lexicon.person_titles
+                )
+            )
+        ):
             return False  # "Harrison Ford", "Bill Gates", "Mr Gates"
         if not alias.ambiguous:
             return True
-        if alias.canonical not in self.kb.curated and len(alias.tokens) == 1 and (
-                tokens[start].text in self.lexicon.places or tokens[start].text in self.lexicon.first_names):
+        if (
+            alias.canonical not in self.kb.curated
+            and len(alias.tokens) == 1
+            and (tokens[start].text in self.lexicon.places or tokens[start].text in self.lexicon.first_names)
+        ):
             return False  # "Phoenix, Arizona"; a generated entry needs an unambiguous name
         # A word that is also an ordinary word, a name or a place counts only where
         # its capital letter means something: mid-sentence in normal text, and not
         # as the tail of a longer name ("First National Bank").
         previous = tokens[start - 1] if start > 0 else None
-        return previous is not None and not tokens[start].loud and not (
-            tokens[start].joined and _capitalised(previous.text) and previous.text not in _FUNCTION_WORDS)
+        return (
+            previous is not None
+            and not tokens[start].loud
+            and not (tokens[start].joined and _capitalised(previous.text) and previous.text not in _FUNCTION_WORDS)
+        )
 
     def _heads_longer_name(self, scan: _Scan, tokens: list[Token], end: int) -> bool:
         """ "Apple" in "Apple Daily", "Nomura" in "Nomura Securities": another, longer name."""
         following = tokens[end] if end < len(tokens) else None
-        return bool(following and following.joined and _capitalised(following.text)
-                    and following.lower not in self.lexicon.legal_forms and not following.loud
-                    and not self._is_company_at(scan, tokens, end))
+        return bool(
+            following
+            and following.joined
+            and _capitalised(following.text)
+            and following.lower not in self.lexicon.legal_forms
+            and not following.loud
+            and not self._is_company_at(scan, tokens, end)
+        )
 
     def _skip_legal_forms(self, tokens: list[Token], i: int) -> int:
         while i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and _capitalised(tokens[i].text):
@@ -244,15 +279,22 @@ class CompanyExtractor:
         i = start
         while i < len(tokens) and i - start < _MAX_RUN:
             token = tokens[i]
-            if i > start and (not token.joined or token.text in _FUNCTION_WORDS
-                              or self._is_company_at(scan, tokens, i)):
+            if i > start and (
+                not token.joined or token.text in _FUNCTION_WORDS or self._is_company_at(scan, tokens, i)
+            ):
                 break
-            if _capitalised(token.text) and not (i > start and token.lower in lex.legal_forms
-                                                 and token.lower not in lex.company_heads):
+            if _capitalised(token.text) and not (
+                i > start and token.lower in lex.legal_forms and token.lower not in lex.company_heads
+            ):
                 i += 1
-            elif i > start and self._continues(tokens, i + 1) and (
-                    token.lower == "and" or (token.lower in lex.connectors_after_head
-                                             and tokens[i - 1].lower in lex.company_heads)):
+            elif (
+                i > start
+                and self._continues(tokens, i + 1)
+                and (
+                    token.lower == "and"
+                    or (token.lower in lex.connectors_after_head and tokens[i - 1].lower in lex.company_heads)
+                )
+            ):
                 i += 1  # "Dainippon Ink and Chemicals", "Canadian Imperial Bank of Commerce"
             else:
                 break
@@ -269,8 +311,7 @@ class CompanyExtractor:
 
     # -- discovery -------------------------------------------------------------
 
-    def _discover(self, scan: _Scan, sentence: str, tokens: list[Token], start: int,
-                  end: int) -> list[tuple[str, int]]:
+    def _discover(self, scan: _Scan, sentence: str, tokens: list[Token], start: int, end: int) -> list[tuple[str, int]]:
         lex = self.lexicon
         if start >= 2 and tokens[start - 1].lower in ("of", "for") and tokens[start - 2].lower in lex.institution_heads:
             return []  # "Association of Payment and Clearing Services"
@@ -279,8 +320,10 @@ class CompanyExtractor:
         joins = [i for i in range(start, end) if tokens[i].lower == "and"]
         # "Dainippon Ink and Chemicals Inc" is one name: ordinary words around "and"
         # and a legal form at the end. "BellSouth and SBC Communications" is two.
-        whole = not joins or (all(self._is_ordinary(tokens[i - 1].text) for i in joins)
-                              and self._evidence(sentence, tokens, start, end) >= 3)
+        whole = not joins or (
+            all(self._is_ordinary(tokens[i - 1].text) for i in joins)
+            and self._evidence(sentence, tokens, start, end) >= 3
+        )
         found = self._candidate(scan, sentence, tokens, start, end) if whole else None
         if found:
             return [found]
@@ -295,14 +338,22 @@ class CompanyExtractor:
                 part_start = i + 1
         return parts
 
-    def _candidate(self, scan: _Scan, sentence: str, tokens: list[Token], start: int,
-                   end: int) -> tuple[str, int] | None:
+    def _candidate(
+        self, scan: _Scan, sentence: str, tokens: list[Token], start: int, end: int
+    ) -> tuple[str, int] | None:
         lex = self.lexicon
-        while start < end and (tokens[start].text in lex.name_starts_never or tokens[start].lower == "and"
-                               or tokens[start].text in _FUNCTION_WORDS
-                               or tokens[start].lower in lex.legal_forms
-                               or (start == 0 and end > 1 and tokens[0].lower.endswith(("ing", "ed"))
-                                   and self.lexicon.is_common_word(tokens[0].text))):
+        while start < end and (
+            tokens[start].text in lex.name_starts_never
+            or tokens[start].lower == "and"
+            or tokens[start].text in _FUNCTION_WORDS
+            or tokens[start].lower in lex.legal_forms
+            or (
+                start == 0
+                and end > 1
+                and tokens[0].lower.endswith(("ing", "ed"))
+                and self.lexicon.is_common_word(tokens[0].text)
+            )
+        ):
             start += 1  # "Adding Morton-Thiokol": a verb opening the sentence
         for i in range(end - 1, start - 1, -1):
             if _QUALIFIER.search(tokens[i].text):
@@ -319,17 +370,29 @@ class CompanyExtractor:
         if evidence == 0 or self._excluded(tokens, start, end):
             return None
         hard = evidence >= 3  # a legal form or a ticker
-        if len(run) == 1 and (len(words[0]) < 2 or run[0].lower in lex.company_heads
-                              or run[0].lower in lex.generic_words or _EXCHANGE_TICKER.match(words[0])):
+        if len(run) == 1 and (
+            len(words[0]) < 2
+            or run[0].lower in lex.company_heads
+            or run[0].lower in lex.generic_words
+            or _EXCHANGE_TICKER.match(words[0])
+        ):
             return None  # an initial, "Partners" or "International" alone, a ticker such as "QCOM.O"
-        if len(run) == 1 and (self._is_ordinary(words[0]) or (words[0].isupper() and len(words[0]) <= 5)) \
-                and evidence < 2:
+        if (
+            len(run) == 1
+            and (self._is_ordinary(words[0]) or (words[0].isupper() and len(words[0]) <= 5))
+            and evidence < 2
+        ):
             return None
         if run[0].loud:
             return None  # in a headline in capitals, capitals mean nothing
         legal = end < len(tokens) and tokens[end].lower in lex.legal_forms
-        if not legal and evidence < 3 and len(run) <= 3 and words[0] in lex.first_names \
-                and run[-1].lower not in lex.company_heads:
+        if (
+            not legal
+            and evidence < 3
+            and len(run) <= 3
+            and words[0] in lex.first_names
+            and run[-1].lower not in lex.company_heads
+        ):
             return None  # "William Makower", "Mark Bailin"
         if len(run) == 1 and words[0] in scan.surnames and not hard:
             return None  # "Hawkins" after "Kevin Hawkins"
@@ -337,17 +400,18 @@ class CompanyExtractor:
             return None  # "Social Services", "Mobile Communications", "Chemical Brothers"
         if len(run) == 2 and len(words[0].rstrip(".")) == 1 and not hard:
             return None  # "J Smit": an initial and a surname
-        return sentence[run[0].start:run[-1].end], evidence
+        return sentence[run[0].start : run[-1].end], evidence
 
-    def _bracketed(self, scan: _Scan, sentence: str, tokens: list[Token], i: int,
-                   after_name: bool) -> tuple[int, str | None]:
+    def _bracketed(
+        self, scan: _Scan, sentence: str, tokens: list[Token], i: int, after_name: bool
+    ) -> tuple[int, str | None]:
         """``<IBM>`` is a ticker; ``<Zenex Oil Pty Ltd>`` is a company's name (Reuters style).
 
         A ticker right after a name belongs to that name and adds nothing; alone it
         names its company. Returns where scanning goes on and the name found.
         """
         close = sentence.find(">", tokens[i].start, tokens[i].start + 60)
-        if close < 0 or "<" in sentence[tokens[i].start:close] or ")" in sentence[tokens[i].start:close]:
+        if close < 0 or "<" in sentence[tokens[i].start : close] or ")" in sentence[tokens[i].start : close]:
             close = tokens[i].end
         inside = [j for j in range(i, len(tokens)) if close < 0 or tokens[j].end <= close]
         if len(inside) <= 1:
@@ -356,24 +420,27 @@ class CompanyExtractor:
         end = inside[-1] + 1
         while end > i + 1 and (tokens[end - 1].lower in self.lexicon.legal_forms or tokens[end - 1].lower == "and"):
             end -= 1  # "<Kidder, Peabody and Co>" is "Kidder, Peabody"
-        words = sentence[tokens[i].start:tokens[end - 1].end]
+        words = sentence[tokens[i].start : tokens[end - 1].end]
         alias = self._known_at(scan, tokens, i)[0]
         if alias is not None and alias.canonical != NOT_A_COMPANY and len(alias.tokens) == end - i:
             return inside[-1] + 1, alias.canonical
-        single = end - i == 1 and (self._is_ordinary(tokens[i].text) or tokens[i].lower in self.lexicon.company_heads
-                                   or tokens[i].lower in self.lexicon.generic_words)
+        single = end - i == 1 and (
+            self._is_ordinary(tokens[i].text)
+            or tokens[i].lower in self.lexicon.company_heads
+            or tokens[i].lower in self.lexicon.generic_words
+        )
         if single or self._excluded(tokens, i, end):
             return inside[-1] + 1, None  # "<Bancorp>" alone, "<Federal Reserve>"
         return inside[-1] + 1, words
 
     def _ticker_follows(self, sentence: str, offset: int) -> bool:
         """A ticker in angle brackets right after the name (and its legal form)."""
-        rest = sentence[offset:offset + 40]
+        rest = sentence[offset : offset + 40]
         while True:
             match = _LEGAL_WORD.match(rest)
             if not match or match.group(1).lower() not in self.lexicon.legal_forms:
                 break
-            rest = rest[match.end():]
+            rest = rest[match.end() :]
         return bool(re.match(r"\s*<[A-Z0-9]", rest))
 
     def _evidence(self, sentence: str, tokens: list[Token], start: int, end: int) -> int:
@@ -388,22 +455,31 @@ class CompanyExtractor:
         if self._ticker_follows(sentence, tokens[end - 1].end):
             return 3
         signals = [0]
-        if after and after.lower in lex.weak_legal_forms and _capitalised(after.text) \
-                and beyond not in ("for", "of", "on"):
+        if (
+            after
+            and after.lower in lex.weak_legal_forms
+            and _capitalised(after.text)
+            and beyond not in ("for", "of", "on")
+        ):
             single_word = end - start == 1 and self._is_ordinary(tokens[start].text)
             signals.append(1 if single_word else 2)  # "Williams Holdings", not "G7 Group"
-        before = [t.lower for t in tokens[max(0, start - 4):start]]
+        before = [t.lower for t in tokens[max(0, start - 4) : start]]
         if before and before[-1] in lex.descriptors and tokens[start - 1].text.islower() and tokens[start].joined:
             signals.append(2)  # "branding firm SalterBaxter", not "the company, Yury Boyko" nor "Group B"
-        following = [t.lower for t in tokens[end:end + 4]]
-        if any(tuple(following[:len(cue)]) == cue for cue in lex.strong_cues_after):
+        following = [t.lower for t in tokens[end : end + 4]]
+        if any(tuple(following[: len(cue)]) == cue for cue in lex.strong_cues_after):
             signals.append(2)  # "Paion's shares"
-        if start >= 3 and tokens[start - 1].lower == "of" and _capitalised(tokens[start - 2].text) \
-                and tokens[start - 3].text in lex.first_names and tokens[start - 2].joined:
+        if (
+            start >= 3
+            and tokens[start - 1].lower == "of"
+            and _capitalised(tokens[start - 2].text)
+            and tokens[start - 3].text in lex.first_names
+            and tokens[start - 2].joined
+        ):
             signals.append(2)  # "Mark Bailin of Rymer International Seafood"
-        if any(tuple(following[:len(cue)]) == cue for cue in lex.cues_after):
+        if any(tuple(following[: len(cue)]) == cue for cue in lex.cues_after):
             signals.append(1)
-        if any(tuple(before[-len(cue):]) == cue for cue in lex.cues_before):
+        if any(tuple(before[-len(cue) :]) == cue for cue in lex.cues_before):
             signals.append(1)
         if tokens[end - 1].lower in lex.company_heads and end - start >= 2:
             signals.append(1)  # "Tyson Foods"
@@ -448,8 +524,11 @@ def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
     names = list(by_lower.values())
     for name in sorted(names, key=len):
         words = name.lower().split()
-        longer = [other for other in names if other != name and other.lower().split()[:len(words)] == words
-                  and other in found.counts]
+        longer = [
+            other
+            for other in names
+            if other != name and other.lower().split()[: len(words)] == words and other in found.counts
+        ]
         if longer and name not in kb.canonical_names:
             _fold(found, name, longer[0])
     return [name for name in names if name in found.counts]
@@ -478,7 +557,7 @@ def _capitalised(word: str) -> bool:
 
 def _case_fits(alias: tuple[str, ...], window: list[Token]) -> bool:
     """Exact case, or any case where the text is in capitals (a Reuters headline)."""
-    for written, token in zip(alias, window):
+    for written, token in zip(alias, window, strict=False):
         if token.text == written:
             continue
         if token.text.isupper() and token.text == written.upper() and (token.loud or len(written) >= 4):
@@ -495,5 +574,6 @@ def _is_loud(line: str) -> bool:
     if not any(c.islower() for c in line):
         return True
     long_words = [w for w in words if len(w) > 3]
-    return len(words) <= 20 and len(long_words) >= 4 and \
-        sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.8
+    return (
+        len(words) <= 20 and len(long_words) >= 4 and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.8
+    )

@@ -11,6 +11,7 @@ It is read from data files in ``indexer/facets/data``:
 
 The hand-kept file wins where both name the same alias or ticker.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from indexer.errors import InputError
 from indexer.facets.lexicon import Lexicon, load_lexicon
 from indexer.text import word_spans
-from indexer.errors import InputError
 
 NOT_A_COMPANY = ""  # canonical name stored for an excluded phrase
 
@@ -66,8 +67,12 @@ def tokens_of(name: str) -> tuple[str, ...]:
     return tuple(name[start:end] for start, end in word_spans(name))
 
 
-def build_knowledge_base(records: Sequence[CompanyRecord], excluded: Iterable[str] = (), min_generated_chars: int = 0,
-                         generated_from: int | None = None) -> CompanyKnowledgeBase:
+def build_knowledge_base(
+    records: Sequence[CompanyRecord],
+    excluded: Iterable[str] = (),
+    min_generated_chars: int = 0,
+    generated_from: int | None = None,
+) -> CompanyKnowledgeBase:
     """Index the records by every alias and remember each subsidiary's parents.
 
     Records from ``generated_from`` on are machine-generated: their names of
@@ -97,8 +102,13 @@ def build_knowledge_base(records: Sequence[CompanyRecord], excluded: Iterable[st
         for ticker in record.tickers:
             tickers.setdefault(ticker.upper(), canonical)
     curated = records if generated_from is None else records[:generated_from]
-    return CompanyKnowledgeBase(trie, tickers, frozenset(by_name), frozenset(r.name for r in curated),
-                                {name: chain for name, chain in parents.items() if chain})
+    return CompanyKnowledgeBase(
+        trie,
+        tickers,
+        frozenset(by_name),
+        frozenset(r.name for r in curated),
+        {name: chain for name, chain in parents.items() if chain},
+    )
 
 
 def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
@@ -113,9 +123,15 @@ def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
             continue
         try:
             data = json.loads(line)
-            records.append(CompanyRecord(
-                name=data["name"], aliases=tuple(data.get("aliases", ())),
-                tickers=tuple(data.get("tickers", ())), parent=data.get("parent"), ambiguous=data.get("ambiguous")))
+            records.append(
+                CompanyRecord(
+                    name=data["name"],
+                    aliases=tuple(data.get("aliases", ())),
+                    tickers=tuple(data.get("tickers", ())),
+                    parent=data.get("parent"),
+                    ambiguous=data.get("ambiguous"),
+                )
+            )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"company record on line {number}: {error}") from error
     return records
@@ -126,12 +142,13 @@ def load_knowledge_base() -> CompanyKnowledgeBase:
     """The knowledge base that ships with the package."""
     data = resources.files("indexer.facets").joinpath("data")
     curated = parse_company_records(data.joinpath("companies.jsonl").read_text("utf-8").splitlines())
-    generated = parse_company_records(
-        data.joinpath("companies_generated.jsonl").read_text("utf-8").splitlines())
-    excluded = [line.strip() for line in data.joinpath("not_companies.txt").read_text("utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
-    return build_knowledge_base(curated + generated, excluded, min_generated_chars=3,
-                                generated_from=len(curated))
+    generated = parse_company_records(data.joinpath("companies_generated.jsonl").read_text("utf-8").splitlines())
+    excluded = [
+        line.strip()
+        for line in data.joinpath("not_companies.txt").read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return build_knowledge_base(curated + generated, excluded, min_generated_chars=3, generated_from=len(curated))
 
 
 def insert_alias(trie: dict, alias: Alias) -> None:

@@ -1,4 +1,5 @@
 """Facet extraction for articles: companies and technologies from title and body."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -7,11 +8,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from indexer.article import Article
-from indexer.ingest.clean import clean_lines, join_wrapped_lines
 from indexer.facets.companies import CompanyExtractor
+from indexer.facets.technologies import extract_technologies
+from indexer.ingest.clean import clean_lines, join_wrapped_lines
 from indexer.processes import exit_with_parent
 from indexer.progress import Progress, Silent
-from indexer.facets.technologies import extract_technologies
 
 # Batches this large are read by several processes; smaller ones are done before a pool would start.
 PARALLEL_FROM = 2000
@@ -40,8 +41,9 @@ def extract_facets(article: Article, companies: CompanyExtractor | None = None) 
     )
 
 
-def extract_facets_batch(articles: Iterable[Article], progress: Progress | None = None,
-                         workers: int | None = None) -> Iterator[Article]:
+def extract_facets_batch(
+    articles: Iterable[Article], progress: Progress | None = None, workers: int | None = None
+) -> Iterator[Article]:
     """Facets for many articles at once, with corpus-level evidence, in the order given.
 
     A company confirmed by its context in one article (``Paion AG``, ``branding
@@ -56,8 +58,12 @@ def extract_facets_batch(articles: Iterable[Article], progress: Progress | None 
     return extract_learned(articles, learn_company_names(articles, progress, workers), progress, workers)
 
 
-def extract_learned(articles: Sequence[Article], extractor: CompanyExtractor, progress: Progress | None = None,
-                    workers: int | None = None) -> Iterator[Article]:
+def extract_learned(
+    articles: Sequence[Article],
+    extractor: CompanyExtractor,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Iterator[Article]:
     """Facets for ``articles`` in order, by ``extractor`` once it has learned their names.
 
     Large batches are read by ``workers`` processes (default: one per core), each
@@ -67,14 +73,15 @@ def extract_learned(articles: Sequence[Article], extractor: CompanyExtractor, pr
     workers = worker_count(workers, len(articles))
     if workers == 1:
         return extract_each(progress.track(articles, "extracting facets", total=len(articles)), extractor)
-    chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
+    chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
     learned = list(extractor.learned.values())
     pool = ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=(learned,))
     return _in_order(pool, pool.map(_extracted, chunks), progress, len(articles))
 
 
-def learn_company_names(articles: Sequence[Article], progress: Progress | None = None,
-                        workers: int | None = None, known: Iterable[str] = ()) -> CompanyExtractor:
+def learn_company_names(
+    articles: Sequence[Article], progress: Progress | None = None, workers: int | None = None, known: Iterable[str] = ()
+) -> CompanyExtractor:
     """A company extractor that knows the names ``articles`` confirm by their context,
     after the ``known`` ones (learned before from the rest of the collection).
 
@@ -89,11 +96,12 @@ def learn_company_names(articles: Sequence[Article], progress: Progress | None =
     if workers == 1:
         extractor.learn(progress.track((facet_text(a) for a in articles), "learning names", total=len(articles)))
         return extractor
-    chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
+    chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
     with ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=([],)) as pool:
         confirmed = (names for chunk in pool.map(_confirmed_names, chunks) for names in chunk)
-        extractor.learn_names(name for names in progress.track(confirmed, "learning names", total=len(articles))
-                              for name in names)
+        extractor.learn_names(
+            name for names in progress.track(confirmed, "learning names", total=len(articles)) for name in names
+        )
     return extractor
 
 
@@ -112,7 +120,7 @@ def split_by_size(articles: Sequence[Article], parts: int) -> list[Sequence[Arti
     for index, size in enumerate(sizes):
         filled += size
         if filled >= total * (len(runs) + 1) / parts and len(runs) < parts - 1:
-            runs.append(articles[start:index + 1])
+            runs.append(articles[start : index + 1])
             start = index + 1
     runs.append(articles[start:])
     return [run for run in runs if run]
@@ -125,12 +133,12 @@ def worker_count(workers: int | None, count: int) -> int:
     return max(1, workers if workers is not None else (os.cpu_count() or 1))
 
 
-def _in_order(pool: ProcessPoolExecutor, results: Iterator[list[Article]], progress: Progress,
-              total: int) -> Iterator[Article]:
+def _in_order(
+    pool: ProcessPoolExecutor, results: Iterator[list[Article]], progress: Progress, total: int
+) -> Iterator[Article]:
     """Articles as their chunks arrive; the pool is shut down when done or abandoned."""
     try:
-        yield from progress.track((article for chunk in results for article in chunk), "extracting facets",
-                                  total=total)
+        yield from progress.track((article for chunk in results for article in chunk), "extracting facets", total=total)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,4 +1,5 @@
 """Technology facets: a taxonomy file matched on stems, with acronyms matched as written."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from indexer.stemming import stem
 from indexer.errors import InputError
+from indexer.stemming import stem
 
 # Decimals stay whole, so "2.5G" is not "5G".
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9][A-Za-z0-9]*)*")
@@ -16,7 +17,8 @@ _SHORT_TEXT_WORDS = 120
 # Nouns after a technology word that make it a description of a company or a sector.
 _INDUSTRY_NOUNS = frozenset(
     "group groups firm firms company companies giant giants operator operators industry industries "
-    "sector sectors stocks shares business businesses regulator provider providers".split())
+    "sector sectors stocks shares business businesses regulator provider providers".split()
+)
 # A synonym written with capitals after its first letter, or with a digit, is an
 # acronym (EV, IoT, 5G): it must match exactly so "ev" in "event" or "Ai" in a
 # name never count.
@@ -126,9 +128,14 @@ def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[s
     for name, value in score.items():
         for parent in taxonomy.ancestors(name):
             children[parent] += value
-    kept = {name for name, value in score.items()
-            if name in prominent or value >= 2 or (short and value >= 1)
-            or any(_family_discussed(score[parent], children[parent]) for parent in taxonomy.ancestors(name))}
+    kept = {
+        name
+        for name, value in score.items()
+        if name in prominent
+        or value >= 2
+        or (short and value >= 1)
+        or any(_family_discussed(score[parent], children[parent]) for parent in taxonomy.ancestors(name))
+    }
     covered = {parent for name in kept for parent in taxonomy.ancestors(name)}
     found = [name for name in kept if name not in covered]
     return tuple(sorted(found, key=lambda name: (-score[name], name)))
@@ -188,8 +195,7 @@ def _synonym_keys(synonym: str) -> tuple[str, ...]:
     word for words marked to match as written, else the stem."""
     if synonym.startswith("="):
         return tuple("~" + token.lower() for token in _TOKEN.findall(synonym))
-    return tuple("=" + token if _is_acronym(token) else stem(token.lower())
-                 for token in _TOKEN.findall(synonym))
+    return tuple("=" + token if _is_acronym(token) else stem(token.lower()) for token in _TOKEN.findall(synonym))
 
 
 def _is_acronym(token: str) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.errors import IndexNotFoundError
@@ -56,7 +56,7 @@ class Generations:
     def new(self) -> Path:
         """A new, empty generation folder, named so that it sorts after the ones before."""
         self.root.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         generation = self.root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
         generation.mkdir()
         return generation

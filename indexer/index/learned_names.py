@@ -25,9 +25,13 @@ def read_learned_names(generation: Path) -> tuple[str, ...]:
     except FileNotFoundError:
         return ()
     except ValueError as error:
-        raise IndexDamagedError(f"{path} is damaged ({error}); rebuild with `newsfacet index --full PATH ...`") from None
+        raise IndexDamagedError(
+            f"{path} is damaged ({error}); rebuild with `newsfacet index --full PATH ...`"
+        ) from None
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise IndexDamagedError(f"{path} is damaged (not a list of names); rebuild with `newsfacet index --full PATH ...`")
+        raise IndexDamagedError(
+            f"{path} is damaged (not a list of names); rebuild with `newsfacet index --full PATH ...`"
+        )
     return tuple(names)
 
 

@@ -43,8 +43,9 @@ class _PartWritten:
     ids: list[str]
 
 
-def write_in_parts(ix: Index, parts: Sequence[Callable[[], Iterable[Article]]], progress: Progress,
-                    total: int | None) -> int:
+def write_in_parts(
+    ix: Index, parts: Sequence[Callable[[], Iterable[Article]]], progress: Progress, total: int | None
+) -> int:
     """Write each part as its own segment in its own process, then commit the segments in order."""
     # The writers' scratch folder is shared; made here, so two processes never race to make it.
     ix.storage.temp_storage(f"{ix.indexname}.tmp")
@@ -53,8 +54,7 @@ def write_in_parts(ix: Index, parts: Sequence[Callable[[], Iterable[Article]]], 
     try:
         for part in parts:
             receiver, sender = _FORK.Pipe(duplex=False)
-            process = _FORK.Process(target=_write_part, args=(ix.storage.folder, part, written, sender),
-                                    daemon=True)
+            process = _FORK.Process(target=_write_part, args=(ix.storage.folder, part, written, sender), daemon=True)
             process.start()
             sender.close()
             processes.append(process)
@@ -80,8 +80,9 @@ def write_in_parts(ix: Index, parts: Sequence[Callable[[], Iterable[Article]]], 
     return len(seen)
 
 
-def _collect(processes: list[BaseProcess], connections: list[Connection], written: Synchronized,
-             results: dict[int, _PartWritten]) -> Iterator[None]:
+def _collect(
+    processes: list[BaseProcess], connections: list[Connection], written: Synchronized, results: dict[int, _PartWritten]
+) -> Iterator[None]:
     """Wait for every part, yielding once per article written meanwhile; a failed part raises."""
     reported = 0
     pending = dict(enumerate(connections))
@@ -93,12 +94,15 @@ def _collect(processes: list[BaseProcess], connections: list[Connection], writte
             except EOFError:
                 processes[number].join(PART_POLL_SECONDS)
                 code = processes[number].exitcode
-                raise IndexWriteError(f"the process writing part {number + 1} of the new index ended "
-                                      f"without finishing (exit code {code}); the served index is "
-                                      "unchanged") from None
+                raise IndexWriteError(
+                    f"the process writing part {number + 1} of the new index ended "
+                    f"without finishing (exit code {code}); the served index is "
+                    "unchanged"
+                ) from None
             if isinstance(outcome, str):
-                raise IndexWriteError(f"writing part {number + 1} of the new index failed; the served "
-                                      f"index is unchanged:\n{outcome}")
+                raise IndexWriteError(
+                    f"writing part {number + 1} of the new index failed; the served index is unchanged:\n{outcome}"
+                )
             results[number] = outcome
             del pending[number]
         now = written.value
@@ -106,8 +110,7 @@ def _collect(processes: list[BaseProcess], connections: list[Connection], writte
         reported = now
 
 
-def _write_part(folder: str, part: Callable[[], Iterable[Article]], written: Synchronized,
-                sender: Connection) -> None:
+def _write_part(folder: str, part: Callable[[], Iterable[Article]], written: Synchronized, sender: Connection) -> None:
     """In a forked process: write what ``part`` yields as one segment and send it back (or the error)."""
     exit_with_parent()
     try:

@@ -8,6 +8,7 @@ version the project pins, whole blocks are read at once. Any other matcher
 through Whoosh's public interface: a change in Whoosh costs speed, never
 correctness.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,7 +74,7 @@ def field_lengths(reader: IndexReader, field: str) -> np.ndarray:
     if column is not None:
         raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
         lengths = np.zeros(size, np.float32)
-        lengths[:len(raw)] = _BYTE_TO_LENGTH[raw[:size]]
+        lengths[: len(raw)] = _BYTE_TO_LENGTH[raw[:size]]
         return lengths
     return np.array([reader.doc_field_length(docnum, field) or 0 for docnum in range(size)], dtype=np.float32)
 

@@ -1,14 +1,15 @@
 """The Whoosh schema of the article index and the mapping of articles to documents."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.article import Article, Duplicate
-from indexer.stemming import stem
 from indexer.facets.technologies import load_taxonomy
+from indexer.stemming import stem
 
 TITLE_BOOST = 2.0
 
@@ -45,27 +46,29 @@ def build_schema() -> Schema:
     hold one term per value; stored fields carry what the pages show."""
     stemmed = StemmingAnalyzer(stemfn=stem)
     keyword = {"commas": True, "lowercase": False, "scorable": False}
-    return Schema(**{
-        ID_FIELD: ID(stored=True, unique=True),
-        TITLE_FIELD: TEXT(stored=True, analyzer=stemmed, field_boost=TITLE_BOOST),
-        BODY_FIELD: TEXT(stored=True, analyzer=stemmed),
-        PLAIN_FIELD: TEXT(analyzer=StandardAnalyzer(stoplist=None), phrase=False),
-        DATE_FIELD: DATETIME(stored=True, sortable=True),
-        UNDATED_FIELD: NUMERIC(int, bits=8, signed=False, sortable=True),
-        SOURCE_FIELD: ID(stored=True),
-        MONTH_FIELD: ID,
-        "author": STORED,
-        "url": STORED,
-        "origin": ID(stored=True),
-        SOURCE_FILE_FIELD: ID(stored=True),
-        "duplicates": STORED,
-        DUPLICATE_IDS_FIELD: KEYWORD(**keyword),
-        CONTENT_HASH_FIELD: STORED,
-        "companies": STORED,
-        "technologies": STORED,
-        COMPANY_FIELD: KEYWORD(**keyword),
-        TECHNOLOGY_FIELD: KEYWORD(**keyword),
-    })
+    return Schema(
+        **{
+            ID_FIELD: ID(stored=True, unique=True),
+            TITLE_FIELD: TEXT(stored=True, analyzer=stemmed, field_boost=TITLE_BOOST),
+            BODY_FIELD: TEXT(stored=True, analyzer=stemmed),
+            PLAIN_FIELD: TEXT(analyzer=StandardAnalyzer(stoplist=None), phrase=False),
+            DATE_FIELD: DATETIME(stored=True, sortable=True),
+            UNDATED_FIELD: NUMERIC(int, bits=8, signed=False, sortable=True),
+            SOURCE_FIELD: ID(stored=True),
+            MONTH_FIELD: ID,
+            "author": STORED,
+            "url": STORED,
+            "origin": ID(stored=True),
+            SOURCE_FILE_FIELD: ID(stored=True),
+            "duplicates": STORED,
+            DUPLICATE_IDS_FIELD: KEYWORD(**keyword),
+            CONTENT_HASH_FIELD: STORED,
+            "companies": STORED,
+            "technologies": STORED,
+            COMPANY_FIELD: KEYWORD(**keyword),
+            TECHNOLOGY_FIELD: KEYWORD(**keyword),
+        }
+    )
 
 
 def article_to_document(article: Article) -> dict:
@@ -92,8 +95,8 @@ def article_to_document(article: Article) -> dict:
     if article.source:
         document[SOURCE_FIELD] = article.source
     if article.date:
-        document[DATE_FIELD] = article.date.astimezone(timezone.utc).replace(tzinfo=None)
-        document[MONTH_FIELD] = article.date.astimezone(timezone.utc).strftime("%Y-%m")
+        document[DATE_FIELD] = article.date.astimezone(UTC).replace(tzinfo=None)
+        document[MONTH_FIELD] = article.date.astimezone(UTC).strftime("%Y-%m")
     document[UNDATED_FIELD] = 0 if article.date else 1
     return document
 
@@ -102,7 +105,7 @@ def document_to_article(fields: dict) -> Article:
     """The article back from its stored fields."""
     date = fields.get(DATE_FIELD)
     if isinstance(date, datetime):
-        date = date.replace(tzinfo=timezone.utc)
+        date = date.replace(tzinfo=UTC)
     return Article(
         id=fields[ID_FIELD],
         title=fields.get(TITLE_FIELD, ""),

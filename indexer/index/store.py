@@ -84,13 +84,15 @@ class IndexStore:
             # Whoosh pickles the schema, analyzers included, into every index.
             raise IndexOutdatedError(
                 f"the index at {self.root} was written by another version of newsfacet ({error}); "
-                f"rebuild it with `{REBUILD_COMMAND}`") from error
+                f"rebuild it with `{REBUILD_COMMAND}`"
+            ) from error
         missing = set(build_schema().names()) - set(ix.schema.names())
         if missing:
             ix.close()
             raise IndexOutdatedError(
                 f"the index at {self.root} was built by an older version of newsfacet (it lacks "
-                f"{', '.join(sorted(missing))}); rebuild it with `{REBUILD_COMMAND}`")
+                f"{', '.join(sorted(missing))}); rebuild it with `{REBUILD_COMMAND}`"
+            )
         return ix
 
     def open_searcher(self) -> Searcher:
@@ -144,9 +146,13 @@ class IndexStore:
         with self._write_lock():
             return self._build_generation(lambda ix: _write_in_order(ix, articles), learned_names)
 
-    def rebuild_in_parts(self, parts: Sequence[Callable[[], Iterable[Article]]],
-                         progress: Progress | None = None, total: int | None = None,
-                         learned_names: Sequence[str] = ()) -> WriteReport:
+    def rebuild_in_parts(
+        self,
+        parts: Sequence[Callable[[], Iterable[Article]]],
+        progress: Progress | None = None,
+        total: int | None = None,
+        learned_names: Sequence[str] = (),
+    ) -> WriteReport:
         """Build a new generation from ``parts`` at once, one forked process per part, and swap it in.
 
         Each process calls its part (which may be a closure: it is inherited, not
@@ -156,10 +162,16 @@ class IndexStore:
         """
         with self._write_lock():
             return self._build_generation(
-                lambda ix: write_in_parts(ix, parts, progress or Silent(), total), learned_names)
+                lambda ix: write_in_parts(ix, parts, progress or Silent(), total), learned_names
+            )
 
-    def update(self, articles: Iterable[Article], roots: Iterable[str] = (),
-               complete_files: Iterable[str] = (), learned_names: Sequence[str] | None = None) -> WriteReport:
+    def update(
+        self,
+        articles: Iterable[Article],
+        roots: Iterable[str] = (),
+        complete_files: Iterable[str] = (),
+        learned_names: Sequence[str] | None = None,
+    ) -> WriteReport:
         """Add new articles and rewrite changed ones in the served generation.
 
         Unchanged articles (same content hash) are not rewritten. An article read
@@ -218,8 +230,8 @@ class IndexStore:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise IndexLockedError(
-                            f"another reindex is writing {self.root}; gave up after "
-                            f"{self.lock_timeout:g} s") from None
+                            f"another reindex is writing {self.root}; gave up after {self.lock_timeout:g} s"
+                        ) from None
                     time.sleep(0.1)
             try:
                 yield
@@ -250,8 +262,9 @@ def _write_in_order(ix: Index, articles: Iterable[Article]) -> int:
     return added
 
 
-def _write_changes(ix: Index, articles: Iterable[Article], roots: tuple[str, ...],
-                   complete_files: frozenset[str]) -> WriteReport:
+def _write_changes(
+    ix: Index, articles: Iterable[Article], roots: tuple[str, ...], complete_files: frozenset[str]
+) -> WriteReport:
     """Write the new and changed ``articles`` into ``ix``, remove the gone ones, and commit."""
     added = updated = unchanged = 0
     seen: set[str] = set()
@@ -291,6 +304,7 @@ def _gone(searcher: Searcher, seen: set[str], roots: tuple[str, ...], complete_f
     Only the files under the roots are looked at, through the indexed source-file
     field: an update touches what it read, not the whole index.
     """
+
     def under_roots(path: str) -> bool:
         return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 

@@ -5,6 +5,7 @@ the story (image captions and slugs, "Enlarge Image", read-time lines, author
 bios, share buttons, trailing wire ids) is dropped, and paragraphs that the copy
 broke in two are joined again.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,7 @@ class CleanText:
 def is_furniture_line(line: str) -> bool:
     """True for a line that is page furniture wherever it stands."""
     text = line.strip()
-    return (len(text) <= 2 or bool(_CONTROL_LINE.match(text)) or bool(_SLUG.match(text))
-            or bool(_WIRE_ID.match(text)))
+    return len(text) <= 2 or bool(_CONTROL_LINE.match(text)) or bool(_SLUG.match(text)) or bool(_WIRE_ID.match(text))
 
 
 def ends_sentence(text: str) -> bool:
@@ -80,11 +80,11 @@ def _remove_byline(lines: list[str]) -> tuple[str | None, list[str]]:
         if before and _PERSON_NAME.match(lines[before[-1]]):
             author = lines[before[-1]]
             first = next(i for i in before if lines[i].startswith(author))
-            return author, lines[:first] + lines[index + 1:]
+            return author, lines[:first] + lines[index + 1 :]
     for index, line in enumerate(lines[:12]):
         match = _BY_LINE.match(line)
         if match:
-            return match.group(1), lines[:index] + lines[index + 1:]
+            return match.group(1), lines[:index] + lines[index + 1 :]
     return None, lines
 
 

@@ -1,12 +1,12 @@
 """Publication dates in the forms news sources write them, normalized to aware UTC."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from indexer.errors import InputError
-
 
 # Forms that neither ISO 8601 nor RFC 822 cover, seen in real feeds and corpora.
 _EXTRA_FORMATS = (
@@ -42,8 +42,8 @@ def parse_date(text: str) -> datetime:
     if parsed is None:
         raise InputError(f"unrecognised date {value[:40]!r}")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def parse_date_or_none(text: str | None) -> datetime | None:

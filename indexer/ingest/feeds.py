@@ -3,17 +3,18 @@
 feedparser copes with the many dialects of real feeds; a feed that is not
 well-formed is still read as far as it goes, and reported.
 """
+
 from __future__ import annotations
 
 import io
 from calendar import timegm
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import feedparser
 
-from indexer.errors import InputError
 from indexer.article import Article, SkippedInput, make_article_id
+from indexer.errors import InputError
 from indexer.ingest.dates import parse_date_or_none
 from indexer.ingest.html_article import html_to_text
 from indexer.ingest.text_article import title_from_text
@@ -29,8 +30,11 @@ def parse_feed(data: bytes, id_prefix: str, origin: str) -> Iterator[Article | S
     entries = parsed.entries
     if parsed.bozo:
         error = parsed.get("bozo_exception")
-        yield SkippedInput(origin, f"feed is not well-formed ({_reason(error)}); "
-                                   f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} salvaged")
+        yield SkippedInput(
+            origin,
+            f"feed is not well-formed ({_reason(error)}); "
+            f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} salvaged",
+        )
     if not entries and not parsed.bozo:
         yield SkippedInput(origin, "feed has no entries")
     source = (parsed.feed.get("title") or "").strip() or None
@@ -65,7 +69,7 @@ def _entry_date(entry) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return datetime.fromtimestamp(timegm(value), tz=timezone.utc)
+            return datetime.fromtimestamp(timegm(value), tz=UTC)
     return parse_date_or_none(entry.get("published") or entry.get("updated"))
 
 

@@ -4,6 +4,7 @@ Which parser reads a file is decided by its name (``.gz`` is unwrapped
 first); every problem with one file, or one line or entry of it, becomes a
 :class:`SkippedInput` with a reason, and the rest is read on.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -12,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from indexer.errors import InputError
 from indexer.article import (
     Article,
     Duplicate,
@@ -22,6 +22,7 @@ from indexer.article import (
     make_article_id,
     text_fingerprint,
 )
+from indexer.errors import InputError
 from indexer.ingest.feeds import parse_feed
 from indexer.ingest.html_article import parse_html_article
 from indexer.ingest.records import parse_csv, parse_json_document, parse_jsonl
@@ -73,6 +74,7 @@ def _records(parse: Callable[[str, str, str], Iterator[tuple[int, Article | Inpu
                     yield item
         except InputError as error:
             yield SkippedInput(source.origin, str(error))
+
     return read
 
 
@@ -96,8 +98,7 @@ READERS: dict[str, Reader] = {
 }
 
 
-def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-                  ) -> IngestBatch:
+def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> IngestBatch:
     """Read every supported file under ``paths`` (files or folders, walked recursively).
 
     An article whose id was already read in this batch is skipped with a reason:
@@ -128,8 +129,9 @@ def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFA
             fingerprint = text_fingerprint(item.title, item.body)
             if item.id in articles or item.id in duplicate_ids:
                 first_origin = articles[item.id].origin if item.id in articles else "an identical story"
-                skipped.append(SkippedInput(item.origin, f"duplicate article id {item.id!r} "
-                                                         f"(first read from {first_origin})"))
+                skipped.append(
+                    SkippedInput(item.origin, f"duplicate article id {item.id!r} (first read from {first_origin})")
+                )
                 troubled.add(item.source_file)
             elif fingerprint in by_text:
                 first = articles[by_text[fingerprint]]
@@ -140,18 +142,31 @@ def read_articles(paths: Iterable[str | os.PathLike], max_file_bytes: int = DEFA
                 articles[item.id] = item
                 by_text[fingerprint] = item.id
     return IngestBatch(
-        articles=tuple(articles.values()), skipped=tuple(skipped), notes=tuple(notes),
+        articles=tuple(articles.values()),
+        skipped=tuple(skipped),
+        notes=tuple(notes),
         roots=tuple(str(Path(p).resolve()) for p in paths),
-        complete_files=tuple(f for f in files if f not in troubled))
+        complete_files=tuple(f for f in files if f not in troubled),
+    )
 
 
-def _read_sources(paths: Iterable[str | os.PathLike], max_file_bytes: int
-                  ) -> Iterator[tuple[SourceFile, Iterator[Item]]]:
+def _read_sources(
+    paths: Iterable[str | os.PathLike], max_file_bytes: int
+) -> Iterator[tuple[SourceFile, Iterator[Item]]]:
     for source in _source_files(paths):
         reader = READERS.get(_format_suffix(source.path))
         if reader is None:
-            yield source, iter([SkippedInput(source.origin, "unsupported file type (supported: "
-                                             f"{', '.join(sorted(READERS))}, optionally .gz)")])
+            yield (
+                source,
+                iter(
+                    [
+                        SkippedInput(
+                            source.origin,
+                            f"unsupported file type (supported: {', '.join(sorted(READERS))}, optionally .gz)",
+                        )
+                    ]
+                ),
+            )
             continue
         try:
             data = read_bytes(source.path, max_file_bytes)

@@ -4,20 +4,22 @@ trafilatura is made for news pages: it finds the story among navigation,
 adverts, scripts and styles, and reads title, date, author and site name from
 the page's metadata.
 """
+
 from __future__ import annotations
 
 import trafilatura
 
 from indexer.article import Article
-from indexer.ingest.dates import parse_date_or_none
 from indexer.errors import InputError
+from indexer.ingest.dates import parse_date_or_none
 from indexer.ingest.text_article import title_from_text
 
 
 def parse_html_article(html: str, article_id: str, origin: str = "") -> Article:
     """Parse one saved news page. Raises :class:`InputError` when it holds no article text."""
-    document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                           include_tables=False, favor_precision=True)
+    document = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
     text = (getattr(document, "text", None) or "").strip() if document is not None else ""
     if not text:
         raise InputError("no article text found in the page")
@@ -45,6 +47,9 @@ def html_to_text(fragment: str) -> str:
     if "<" not in fragment:
         return fragment.strip()
     page = f"<html><body><article>{fragment}</article></body></html>"
-    text = trafilatura.extract(page, favor_recall=True, include_comments=False) \
-        or trafilatura.html2txt(page, clean=True) or ""
+    text = (
+        trafilatura.extract(page, favor_recall=True, include_comments=False)
+        or trafilatura.html2txt(page, clean=True)
+        or ""
+    )
     return "\n\n".join(line.strip() for line in text.split("\n") if line.strip())

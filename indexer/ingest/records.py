@@ -1,4 +1,5 @@
 """Articles from structured records (JSON Lines and the like): field mapping and checks."""
+
 from __future__ import annotations
 
 import csv
@@ -92,8 +93,10 @@ def parse_csv(text: str, id_prefix: str, origin: str) -> Iterator[tuple[int, Art
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = {name.strip().lower(): name for name in reader.fieldnames or () if name}
     if "title" not in columns and not any(field in columns for field in BODY_FIELDS):
-        raise InputError("CSV header has no text column (title, body, text, content or description); "
-                          f"found: {', '.join(columns) or 'no header'}")
+        raise InputError(
+            "CSV header has no text column (title, body, text, content or description); "
+            f"found: {', '.join(columns) or 'no header'}"
+        )
     try:
         for row in reader:
             line = reader.line_num

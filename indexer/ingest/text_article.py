@@ -3,6 +3,7 @@
 Text copied out of a news page carries the page with it. This module finds the
 story in it; it reads strings and returns an :class:`Article`, no files involved.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,17 +15,15 @@ from indexer.ingest.clean import clean_lines, ends_sentence
 from indexer.ingest.dates import parse_date_or_none
 from indexer.text import split_sentences
 
-
 _HEADER_FIELD = re.compile(r"^(title|date|source|url|author|id):[ \t]*(.*)$", re.IGNORECASE)
-_LEADING_DATE = re.compile(r"^\s*date[ \t]+(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)\s*",
-                           re.IGNORECASE)
+_LEADING_DATE = re.compile(r"^\s*date[ \t]+(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)\s*", re.IGNORECASE)
 # "(MENAFN) In a move ..." or "TOKYO (Reuters) - Toyota ...": the wire or publisher.
-_LEADING_SOURCE = re.compile(
-    r"^(?:[A-Z][A-Z .,'-]{1,40}\s)?\(([A-Z][A-Za-z0-9&.' -]{1,30})\)\s*(?:[-–—]\s*)?")
+_LEADING_SOURCE = re.compile(r"^(?:[A-Z][A-Z .,'-]{1,40}\s)?\(([A-Z][A-Za-z0-9&.' -]{1,30})\)\s*(?:[-–—]\s*)?")
 # Clauses that open a sentence before its subject ("In a move aimed at ..., ").
 _LEADING_CLAUSE = re.compile(
     r"^(?:in|as|after|amid|while|with|following|despite|according|to|under|since|during|on|at)\b[^,]{8,160},\s+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _TITLE_MAX_CHARS = 110
 
 
@@ -47,11 +46,11 @@ def parse_text_article(text: str, article_id: str, origin: str = "") -> Article:
     match = _LEADING_DATE.match(text)
     if match:
         date = date or parse_date_or_none(match.group(1))
-        text = text[match.end():]
+        text = text[match.end() :]
     match = _LEADING_SOURCE.match(text.lstrip())
     if match:
         source = source or match.group(1).strip()
-        text = text.lstrip()[match.end():]
+        text = text.lstrip()[match.end() :]
 
     cleaned = clean_lines(text.split("\n"))
     paragraphs = list(cleaned.paragraphs)
@@ -94,8 +93,12 @@ def title_from_text(paragraph: str) -> str:
 
 def _looks_like_headline(paragraph: str) -> bool:
     words = paragraph.split()
-    return 2 <= len(words) <= 30 and len(paragraph) <= 200 and not paragraph.endswith(".") \
+    return (
+        2 <= len(words) <= 30
+        and len(paragraph) <= 200
+        and not paragraph.endswith(".")
         and not (ends_sentence(paragraph) and paragraph.endswith((";", ":")))
+    )
 
 
 def _normalize(text: str) -> str:
@@ -110,7 +113,7 @@ def _split_header(text: str) -> tuple[dict[str, str], str]:
     for index, line in enumerate(lines):
         if not line.strip():
             if header:
-                return header, "\n".join(lines[index + 1:])
+                return header, "\n".join(lines[index + 1 :])
             break
         match = _HEADER_FIELD.match(line.strip())
         if not match:

@@ -10,6 +10,7 @@ Segments never change once written (only their deletions do, and deleted
 documents never match), so the arrays are read per segment and kept by
 segment id: after an incremental commit only the new segment is read.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,6 @@ from whoosh.reading import IndexReader
 
 from indexer.index.postings import field_lengths, term_postings, term_text
 from indexer.index.schema import DATE_FIELD, UNDATED_FIELD
-
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,15 @@ def read_segment(reader: IndexReader, fields: Sequence[str], scored: Sequence[st
         values[field] = tuple(names)
         entry_docs[field] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
         entry_values[field] = np.repeat(np.arange(len(names), dtype=np.int32), [len(d) for d in docs])
-    return SegmentArrays(size, values, entry_docs, entry_values,
-                         dates=_column(reader, DATE_FIELD, size, np.uint64),
-                         undated=_column(reader, UNDATED_FIELD, size, np.uint8).astype(bool),
-                         lengths={field: field_lengths(reader, field) for field in scored})
+    return SegmentArrays(
+        size,
+        values,
+        entry_docs,
+        entry_values,
+        dates=_column(reader, DATE_FIELD, size, np.uint64),
+        undated=_column(reader, UNDATED_FIELD, size, np.uint8).astype(bool),
+        lengths={field: field_lengths(reader, field) for field in scored},
+    )
 
 
 def _column(reader: IndexReader, field: str, size: int, dtype: type) -> np.ndarray:
@@ -124,12 +129,17 @@ class ValueCounts:
 class FacetColumns:
     """Every facet column, the live documents and the dates of one index state."""
 
-    def __init__(self, segments: Sequence[SegmentArrays], fields: Sequence[str],
-                 deleted: Sequence[Iterable[int]], scored: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        segments: Sequence[SegmentArrays],
+        fields: Sequence[str],
+        deleted: Sequence[Iterable[int]],
+        scored: Sequence[str] = (),
+    ) -> None:
         offsets = np.cumsum([0] + [segment.size for segment in segments])
         self.size = int(offsets[-1])
         self.alive = np.ones(self.size, bool)
-        for offset, gone in zip(offsets, deleted):
+        for offset, gone in zip(offsets, deleted, strict=False):
             self.alive[np.fromiter(gone, dtype=np.int64) + offset] = False
         # Handed out as the match of every query that asks for everything: read-only.
         self.alive.flags.writeable = False
@@ -137,8 +147,10 @@ class FacetColumns:
         self._counts_of_all: dict[str, ValueCounts] = {}
         self.dates = np.concatenate([s.dates for s in segments]) if segments else np.zeros(0, np.uint64)
         self.undated = np.concatenate([s.undated for s in segments]) if segments else np.zeros(0, bool)
-        self.lengths = {field: np.concatenate([s.lengths[field] for s in segments]) if segments
-                        else np.zeros(0, np.float32) for field in scored}
+        self.lengths = {
+            field: np.concatenate([s.lengths[field] for s in segments]) if segments else np.zeros(0, np.float32)
+            for field in scored
+        }
         # Undated documents come last whichever way dates run; ties keep index order.
         self.newest_first = np.lexsort((-self._date_rank(), self.undated))
         self.oldest_first = np.lexsort((self._date_rank(), self.undated))
@@ -184,14 +196,15 @@ def sortable_date(field, value: datetime) -> int:
 def _merge(segments: Sequence[SegmentArrays], offsets: np.ndarray, field: str) -> FacetColumn:
     ordinals: dict[str, int] = {}
     docs, entries = [], []
-    for segment, offset in zip(segments, offsets):
+    for segment, offset in zip(segments, offsets, strict=False):
         local = segment.values[field]
         remap = np.array([ordinals.setdefault(v, len(ordinals)) for v in local], dtype=np.int32)
         docs.append(segment.entry_docs[field] + np.int32(offset))
         entries.append(remap[segment.entry_values[field]] if len(local) else segment.entry_values[field])
     empty = np.zeros(0, np.int32)
-    return FacetColumn(tuple(ordinals), np.concatenate(docs) if docs else empty,
-                       np.concatenate(entries) if entries else empty)
+    return FacetColumn(
+        tuple(ordinals), np.concatenate(docs) if docs else empty, np.concatenate(entries) if entries else empty
+    )
 
 
 def _ranks(order: list[int]) -> np.ndarray:

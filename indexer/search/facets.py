@@ -4,13 +4,14 @@ A facet is plain data once computed (name, values with counts and selection,
 truncated); adding a kind is one more :class:`FacetSpec` in :data:`FACETS`,
 and the search service, the API and the page pick it up from there.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from indexer.errors import NotFoundError
-from indexer.search.columns import ValueCounts
 from indexer.index.schema import COMPANY_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
+from indexer.search.columns import ValueCounts
 
 
 @dataclass(frozen=True)

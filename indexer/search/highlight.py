@@ -8,6 +8,7 @@ case, is one of the terms. An excerpt is the window of text holding the most
 matched words. Text is HTML-escaped; matched words alone are wrapped in
 ``<mark>``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,8 +28,7 @@ def lead(body: str, limit: int = SNIPPET_CHARS) -> str:
     return html.escape(text, quote=False)
 
 
-def snippet(body: str, terms: frozenset[str], stem: Callable[[str], str],
-            limit: int = SNIPPET_CHARS) -> str:
+def snippet(body: str, terms: frozenset[str], stem: Callable[[str], str], limit: int = SNIPPET_CHARS) -> str:
     """The window of about ``limit`` characters with the most matched words, marked; or the lead.
 
     ``terms`` are index terms (stems); a word matches when its stem, or the
@@ -45,16 +45,20 @@ def snippet(body: str, terms: frozenset[str], stem: Callable[[str], str],
 def marked_paragraphs(body: str, terms: frozenset[str], stem: Callable[[str], str]) -> tuple[str, ...]:
     """The body's paragraphs as escaped HTML, every matched word marked (the article page)."""
     paragraphs = [paragraph for paragraph in body.split("\n\n") if paragraph.strip()]
-    return tuple(_marked(paragraph, _matched_words(paragraph, terms, stem), 0, len(paragraph))
-                 for paragraph in paragraphs)
+    return tuple(
+        _marked(paragraph, _matched_words(paragraph, terms, stem), 0, len(paragraph)) for paragraph in paragraphs
+    )
 
 
 def _matched_words(text: str, terms: frozenset[str], stem: Callable[[str], str]) -> list[tuple[int, int]]:
     """Start and end of each word in ``text`` that matches one of ``terms``."""
     if not terms:
         return []
-    return [(m.start(), m.end()) for m in _candidates(terms).finditer(text)
-            if (word := m.group().lower()) in terms or stem(word) in terms]
+    return [
+        (m.start(), m.end())
+        for m in _candidates(terms).finditer(text)
+        if (word := m.group().lower()) in terms or stem(word) in terms
+    ]
 
 
 def _marked(text: str, matches: list[tuple[int, int]], start: int, end: int) -> str:
@@ -73,7 +77,7 @@ def _marked(text: str, matches: list[tuple[int, int]], start: int, end: int) -> 
 def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
     """Words that may stem to one of ``terms``: those starting as a stem does, less its last
     letter (Snowball turns a final "y" into "i"). Only these are stemmed, not every word."""
-    starts = sorted({re.escape(term[:max(2, len(term) - 1)]) for term in terms}, key=len, reverse=True)
+    starts = sorted({re.escape(term[: max(2, len(term) - 1)]) for term in terms}, key=len, reverse=True)
     return re.compile(rf"(?<!\w)(?:{'|'.join(starts)})\w*(?:\.?\w+)*", re.IGNORECASE | re.UNICODE)
 
 

@@ -7,6 +7,7 @@ Whoosh's own BM25F (same formula, same statistics), so results come in the
 order Whoosh would give them. Other query kinds (phrases, prefixes, fuzzy
 terms, ranges) are matched by Whoosh, which then ranks them itself.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -17,9 +18,9 @@ import numpy as np
 from whoosh.query import And, AndNot, Every, Not, Or, Query, Term
 from whoosh.searching import Searcher
 
+from indexer.index.postings import term_postings
 from indexer.search.columns import FacetColumns
 from indexer.search.query import asks_for_everything, is_null_query
-from indexer.index.postings import term_postings
 
 K1 = 1.2  # Whoosh's BM25F defaults
 B = 0.75
@@ -124,7 +125,7 @@ class QueryEvaluator:
             self._terms.move_to_end(key)
             return self._terms[key]
         parts = [term_postings(leaf, field, text) for leaf, _ in self.leaves]
-        ids = np.concatenate([p[0] + offset for p, (_, offset) in zip(parts, self.leaves)])
+        ids = np.concatenate([p[0] + offset for p, (_, offset) in zip(parts, self.leaves, strict=True)])
         weights = np.concatenate([p[1] for p in parts])
         self._terms[key] = (ids, weights)
         self._cached_postings += len(ids)

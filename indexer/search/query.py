@@ -71,8 +71,7 @@ def highlight_terms(reader: IndexReader, query: Query) -> frozenset[str]:
     # One field per call: Whoosh's existing_terms skips other fields once it has found one.
     words = {term_text(text) for _, text in query.existing_terms(reader, expand=True, fieldname=BODY_FIELD)}
     # A fuzzy match is found on the unstemmed copy; the body shows it by its stem.
-    words |= {stem(term_text(text))
-              for _, text in query.existing_terms(reader, expand=True, fieldname=PLAIN_FIELD)}
+    words |= {stem(term_text(text)) for _, text in query.existing_terms(reader, expand=True, fieldname=PLAIN_FIELD)}
     return frozenset(words)
 
 
@@ -80,6 +79,7 @@ def _fuzzy_on_plain_words(query: Query) -> Query:
     """A misspelling is close to the word as written, not to its stem: fuzzy terms
     ("panasonik~") search the unstemmed copy of the text."""
     if isinstance(query, FuzzyTerm) and query.fieldname in QUERY_FIELDS:
-        return FuzzyTerm(PLAIN_FIELD, query.text.lower(), boost=query.boost, maxdist=query.maxdist,
-                         prefixlength=query.prefixlength)
+        return FuzzyTerm(
+            PLAIN_FIELD, query.text.lower(), boost=query.boost, maxdist=query.maxdist, prefixlength=query.prefixlength
+        )
     return query

@@ -48,8 +48,10 @@ def to_json(fields: Sequence[JsonField], value: Any) -> dict[str, Any]:
 
 def object_schema(fields: Sequence[JsonField]) -> dict[str, Any]:
     """The JSON Schema of the object ``fields`` describe; every field is always present."""
-    properties = {field.name: {**field.schema, **({"description": field.description} if field.description else {})}
-                  for field in fields}
+    properties = {
+        field.name: {**field.schema, **({"description": field.description} if field.description else {})}
+        for field in fields
+    }
     return {"type": "object", "required": [field.name for field in fields], "properties": properties}
 
 
@@ -113,10 +115,12 @@ RESULT_FIELDS = (
     JsonField("took_ms", {"type": "number"}, lambda r: r.took_ms),
     JsonField("suggestion", NULLABLE_STRING, lambda r: r.suggestion, "Did you mean: a query that finds more."),
     JsonField("hits", _array(object_schema(HIT_FIELDS)), lambda r: [to_json(HIT_FIELDS, h) for h in r.hits]),
-    JsonField("facets", {"type": "object", "additionalProperties": _array(object_schema(FACET_VALUE_FIELDS))},
-              _facets),
-    JsonField("facets_truncated", {"type": "object", "additionalProperties": BOOLEAN},
-              lambda r: {facet.name: facet.truncated for facet in r.facets}),
+    JsonField("facets", {"type": "object", "additionalProperties": _array(object_schema(FACET_VALUE_FIELDS))}, _facets),
+    JsonField(
+        "facets_truncated",
+        {"type": "object", "additionalProperties": BOOLEAN},
+        lambda r: {facet.name: facet.truncated for facet in r.facets},
+    ),
 )
 
 
@@ -128,8 +132,11 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
 TYPEAHEAD_FIELDS = (
     JsonField("facet", STRING, lambda a: a.facet),
     JsonField("prefix", STRING, lambda a: a.prefix),
-    JsonField("values", _array(object_schema(TYPEAHEAD_VALUE_FIELDS)),
-              lambda a: [to_json(TYPEAHEAD_VALUE_FIELDS, v) for v in a.values]),
+    JsonField(
+        "values",
+        _array(object_schema(TYPEAHEAD_VALUE_FIELDS)),
+        lambda a: [to_json(TYPEAHEAD_VALUE_FIELDS, v) for v in a.values],
+    ),
 )
 
 

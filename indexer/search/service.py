@@ -88,20 +88,35 @@ class SearchService:
         page = min(max(1, request.page), pages)  # past the end: the last page rather than nothing
         ranked = _ranked(snapshot, query, matches, filters, chosen, request.sort, page * per_page)
         terms = highlight_terms(snapshot.searcher.reader(), query)
-        hits = tuple(_hit(snapshot.searcher.stored_fields(int(docnum)), terms)
-                     for docnum in ranked[(page - 1) * per_page:page * per_page])
+        hits = tuple(
+            _hit(snapshot.searcher.stored_fields(int(docnum)), terms)
+            for docnum in ranked[(page - 1) * per_page : page * per_page]
+        )
         facets = tuple(_facet(snapshot.columns, spec, matches, filters, request) for spec in FACETS)
         return SearchResult(
-            request=request, total=total, page=page, pages=pages, per_page=per_page, hits=hits,
-            facets=facets, understood=understood(query),
+            request=request,
+            total=total,
+            page=page,
+            pages=pages,
+            per_page=per_page,
+            hits=hits,
+            facets=facets,
+            understood=understood(query),
             took_ms=round((time.perf_counter() - started) * 1000, 1),
-            suggestion=self._suggestion(snapshot, request.query, total, filters))
+            suggestion=self._suggestion(snapshot, request.query, total, filters),
+        )
 
     def _filters(self, columns: FacetColumns, request: SearchRequest) -> Filters:
-        keep = {spec.name: columns.column(spec.field).docs_with(request.selected(spec.name), columns.size)
-                for spec in FACETS if request.selected(spec.name)}
-        drop = {spec.name: columns.column(spec.field).docs_with(request.excluded_values(spec.name), columns.size)
-                for spec in FACETS if request.excluded_values(spec.name)}
+        keep = {
+            spec.name: columns.column(spec.field).docs_with(request.selected(spec.name), columns.size)
+            for spec in FACETS
+            if request.selected(spec.name)
+        }
+        drop = {
+            spec.name: columns.column(spec.field).docs_with(request.excluded_values(spec.name), columns.size)
+            for spec in FACETS
+            if request.excluded_values(spec.name)
+        }
         if request.date_from or request.date_to:
             keep[DATE_RANGE] = self._dated(columns, request.date_from, request.date_to)
         return Filters(keep, drop)
@@ -109,8 +124,13 @@ class SearchService:
     def _dated(self, columns: FacetColumns, start: date | None, end: date | None) -> np.ndarray:
         """Articles dated from the start of ``start`` to the end of ``end`` (UTC)."""
         low = sortable_date(self.date_field, datetime.combine(start, day_time.min)) if start else None
-        high = (sortable_date(self.date_field, datetime.combine(end + timedelta(days=1), day_time.min)
-                              - timedelta(microseconds=1)) if end else None)
+        high = (
+            sortable_date(
+                self.date_field, datetime.combine(end + timedelta(days=1), day_time.min) - timedelta(microseconds=1)
+            )
+            if end
+            else None
+        )
         return columns.dated_between(low, high)
 
     def _suggestion(self, snapshot: IndexSnapshot, text: str, total: int, filters: Filters) -> str | None:
@@ -138,7 +158,7 @@ class SearchService:
         if corrected == words:
             return None
         suggestion = text
-        for word, fixed in zip(words, corrected):
+        for word, fixed in zip(words, corrected, strict=True):
             if word != fixed:
                 suggestion = re.sub(rf"\b{re.escape(word)}\b", fixed, suggestion, count=1)
         found = filters.apply(snapshot.evaluator.matches(self.parser.parse(suggestion)).mask)
@@ -163,23 +183,30 @@ class SearchService:
 
         def values(snapshot: IndexSnapshot) -> tuple[FacetValue, ...]:
             counts = snapshot.columns.counts_of_all(spec.field).as_dict()
-            ranked = sorted(((v, c) for v, c in counts.items() if v.lower().startswith(wanted)),
-                            key=lambda item: (-item[1], item[0].lower()))
+            ranked = sorted(
+                ((v, c) for v, c in counts.items() if v.lower().startswith(wanted)),
+                key=lambda item: (-item[1], item[0].lower()),
+            )
             return tuple(FacetValue(value, count, False) for value, count in ranked[:limit])
 
         return self.snapshots.read(values)
 
     def get_article(self, article_id: str) -> Article:
         """The article with this id, or the one an identical copy with this id was folded into."""
-        fields = self.snapshots.read(lambda snapshot: snapshot.searcher.document(**{ID_FIELD: article_id})
-                                     or snapshot.searcher.document(**{DUPLICATE_IDS_FIELD: article_id}))
+        fields = self.snapshots.read(
+            lambda snapshot: (
+                snapshot.searcher.document(**{ID_FIELD: article_id})
+                or snapshot.searcher.document(**{DUPLICATE_IDS_FIELD: article_id})
+            )
+        )
         if not fields:
             raise NotFoundError(f"there is no article with the id {article_id[:200]!r}")
         return document_to_article(fields)
 
 
-def _ranked(snapshot: IndexSnapshot, query: Query, matches: Matches, filters: Filters, chosen: np.ndarray,
-            sort: str, limit: int) -> np.ndarray:
+def _ranked(
+    snapshot: IndexSnapshot, query: Query, matches: Matches, filters: Filters, chosen: np.ndarray, sort: str, limit: int
+) -> np.ndarray:
     """Document numbers of the first ``limit`` chosen documents in the requested order."""
     if sort == "relevance" and not matches.everything:
         if matches.scores is not None:
@@ -192,8 +219,7 @@ def _ranked(snapshot: IndexSnapshot, query: Query, matches: Matches, filters: Fi
     return snapshot.columns.in_order(chosen, order)[:limit]
 
 
-def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Filters,
-           request: SearchRequest) -> Facet:
+def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Filters, request: SearchRequest) -> Facet:
     """One facet, counted with every filter but its own."""
     if matches.everything and not filters.narrows(but=spec.name):
         counts = columns.counts_of_all(spec.field)
@@ -230,6 +256,11 @@ def _hit(fields: dict, terms: frozenset[str]) -> SearchHit:
     """A hit as shown: the article's fields and one highlighted excerpt of its body."""
     article = document_to_article(fields)
     return SearchHit(
-        id=article.id, title=article.title, date=article.date, source=article.source,
-        companies=article.companies, technologies=article.technologies,
-        snippet_html=snippet(article.body, terms, stem) if terms else lead(article.body))
+        id=article.id,
+        title=article.title,
+        date=article.date,
+        source=article.source,
+        companies=article.companies,
+        technologies=article.technologies,
+        snippet_html=snippet(article.body, terms, stem) if terms else lead(article.body),
+    )

@@ -10,6 +10,7 @@ Whoosh searchers are not made to be shared between threads, so calls on one
 snapshot take turns; searching is pure Python and holds the interpreter lock
 anyway, so taking turns costs next to nothing.
 """
+
 from __future__ import annotations
 
 import threading
@@ -21,10 +22,10 @@ from typing import TypeVar
 
 from whoosh.searching import Searcher
 
-from indexer.search.columns import FacetColumns, SegmentArrays, read_segment
-from indexer.search.matching import QueryEvaluator
 from indexer.errors import IndexNotFoundError
 from indexer.index.store import IndexStore
+from indexer.search.columns import FacetColumns, SegmentArrays, read_segment
+from indexer.search.matching import QueryEvaluator
 
 T = TypeVar("T")
 READ_ATTEMPTS = 5
@@ -33,8 +34,14 @@ READ_ATTEMPTS = 5
 class IndexSnapshot:
     """One committed state of the index: its searcher and its facet arrays."""
 
-    def __init__(self, searcher: Searcher, state: tuple[Path, int], fields: Sequence[str],
-                 scored: Sequence[str], segment_cache: dict[tuple[str, str], SegmentArrays]) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        state: tuple[Path, int],
+        fields: Sequence[str],
+        scored: Sequence[str],
+        segment_cache: dict[tuple[str, str], SegmentArrays],
+    ) -> None:
         self.searcher = searcher
         self.state = state
         self.fields = tuple(fields)
@@ -164,8 +171,10 @@ class Snapshots:
 
     def _replace(self, state: tuple[Path, int]) -> None:
         searcher = self.store.open_searcher()
-        old, self._current = self._current, IndexSnapshot(searcher, state, self.fields, self.scored,
-                                                     self._segment_cache)
+        old, self._current = (
+            self._current,
+            IndexSnapshot(searcher, state, self.fields, self.scored, self._segment_cache),
+        )
         if old is not None:
             old.retire()
 

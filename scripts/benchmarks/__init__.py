@@ -1,1 +1,4 @@
-"""Benchmarks, baselines, the load test and the facet evaluation: measurements of the product, never shipped in its wheel."""
+"""Benchmarks, baselines, the load test and the facet evaluation.
+
+Measurements of the product, never shipped in its wheel.
+"""

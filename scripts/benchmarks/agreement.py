@@ -25,6 +25,7 @@ Facet values tied at a top list's last count may be cut differently by each engi
 lists agree when they hold the same counts, give shared values the same count, and differ
 only in values at that last count.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -81,10 +82,14 @@ def _total(answer: BaselineAnswer, reference: BaselineAnswer) -> list[str]:
 def _ids(answer: BaselineAnswer, reference: BaselineAnswer) -> list[str]:
     if answer.ids == reference.ids:
         return []
-    at = next((n for n, (one, other) in enumerate(zip(answer.ids, reference.ids, strict=False)) if one != other),
-              min(len(answer.ids), len(reference.ids)))
-    return [f"{len(answer.ids)} vs {len(reference.ids)} ids, first apart at hit {at + 1}: "
-            f"{answer.ids[at:at + 3]} vs {reference.ids[at:at + 3]}"]
+    at = next(
+        (n for n, (one, other) in enumerate(zip(answer.ids, reference.ids, strict=False)) if one != other),
+        min(len(answer.ids), len(reference.ids)),
+    )
+    return [
+        f"{len(answer.ids)} vs {len(reference.ids)} ids, first apart at hit {at + 1}: "
+        f"{answer.ids[at : at + 3]} vs {reference.ids[at : at + 3]}"
+    ]
 
 
 def _unfiltered(query: BaselineQuery) -> tuple[str, ...]:
@@ -94,8 +99,11 @@ def _unfiltered(query: BaselineQuery) -> tuple[str, ...]:
 
 
 def _facets(answer: BaselineAnswer, reference: BaselineAnswer, names: Sequence[str]) -> list[str]:
-    return [f"{name} counts {answer.facets.get(name)} vs {reference.facets.get(name)}" for name in names
-            if not same_counts(answer.facets.get(name, {}), reference.facets.get(name, {}))]
+    return [
+        f"{name} counts {answer.facets.get(name)} vs {reference.facets.get(name)}"
+        for name in names
+        if not same_counts(answer.facets.get(name, {}), reference.facets.get(name, {}))
+    ]
 
 
 def same_counts(counts: Mapping[str, int], reference: Mapping[str, int]) -> bool:
@@ -157,31 +165,40 @@ class Agreement:
 
     def report(self) -> list[str]:
         """The lines to print: each rule's figures, a verdict, and the first disagreements."""
-        verdict = ("engines agree wherever they must" if self.ok
-                   else f"engines DISAGREE: {len(self.disagreements)} answers differ where they must agree")
+        verdict = (
+            "engines agree wherever they must"
+            if self.ok
+            else f"engines DISAGREE: {len(self.disagreements)} answers differ where they must agree"
+        )
         shown = [f"  {line}" for line in self.disagreements[:_SHOWN]]
         more = [f"  ... and {len(self.disagreements) - _SHOWN} more"] if len(self.disagreements) > _SHOWN else []
         return [*self.lines, f"agreement: {verdict}", *shown, *more]
 
 
-def compare(queries: Sequence[BaselineQuery], answers: Mapping[str, Sequence[BaselineAnswer | None]],
-            rules: Sequence[Rule] = RULES) -> Agreement:
+def compare(
+    queries: Sequence[BaselineQuery],
+    answers: Mapping[str, Sequence[BaselineAnswer | None]],
+    rules: Sequence[Rule] = RULES,
+) -> Agreement:
     """Apply each rule whose engines both ran; ``answers[engine][i]`` answers ``queries[i]``, or
     is ``None`` where the engine failed (failures are reported apart, so they are skipped here)."""
     agreement = Agreement()
     for rule in rules:
         if rule.engine not in answers or rule.reference not in answers:
             continue
-        pairs = [(query, answer, reference) for query, answer, reference
-                 in zip(queries, answers[rule.engine], answers[rule.reference], strict=True)
-                 if rule.applies(query) and answer is not None and reference is not None]
+        pairs = [
+            (query, answer, reference)
+            for query, answer, reference in zip(queries, answers[rule.engine], answers[rule.reference], strict=True)
+            if rule.applies(query) and answer is not None and reference is not None
+        ]
         agreed = 0
         for query, answer, reference in pairs:
             differences = rule.differences(query, answer, reference)
             agreed += not differences
             if differences and rule.required:
                 agreement.disagreements.append(
-                    f"{rule.engine} vs {rule.reference} on {label(query)}: {'; '.join(differences)}")
+                    f"{rule.engine} vs {rule.reference} on {label(query)}: {'; '.join(differences)}"
+                )
         line = f"agreement: {rule.engine} vs {rule.reference} ({rule.shared}): {agreed}/{len(pairs)} queries"
         if not rule.required:
             line += f", top ids overlap {_overlap(pairs):.0%} (different tokenizer and ranking: informational)"
@@ -191,8 +208,11 @@ def compare(queries: Sequence[BaselineQuery], answers: Mapping[str, Sequence[Bas
 
 def _overlap(pairs: Sequence[tuple[BaselineQuery, BaselineAnswer, BaselineAnswer]]) -> float:
     """The mean share of the reference's top ids that the engine also returned (1 when none compare)."""
-    shares = [len(set(answer.ids) & set(reference.ids)) / len(reference.ids)
-              for _, answer, reference in pairs if reference.ids]
+    shares = [
+        len(set(answer.ids) & set(reference.ids)) / len(reference.ids)
+        for _, answer, reference in pairs
+        if reference.ids
+    ]
     return sum(shares) / len(shares) if shares else 1.0
 
 

@@ -3,6 +3,7 @@
 Both serve the same articles and facets from one SQLite file: FTS5 in-process through the
 standard library, and Datasette over HTTP, run as a process so this module never imports it.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -99,8 +100,15 @@ class BaselineAnswer:
 def baseline_article(article: Article) -> BaselineArticle:
     """Our article as the baselines store it; its UTC date in one fixed-width form sorts as text."""
     date = article.date.isoformat(timespec="seconds") if article.date else None
-    return BaselineArticle(id=article.id, title=article.title, body=article.body, source=article.source,
-                           date=date, companies=tuple(article.companies), technologies=tuple(article.technologies))
+    return BaselineArticle(
+        id=article.id,
+        title=article.title,
+        body=article.body,
+        source=article.source,
+        date=date,
+        companies=tuple(article.companies),
+        technologies=tuple(article.technologies),
+    )
 
 
 def write_sqlite(path: str | PathLike[str], articles: Iterable[BaselineArticle]) -> None:
@@ -170,8 +178,9 @@ class SqliteFts5Baseline:
         matching = " INTERSECT ".join(part for part in (_MATCH_ROWIDS if match else None, filtered) if part) or None
         params = ([match] if match else []) + filter_params
         if match:
-            best = self._rows(_BEST_SQL.format(filtered=_within("+rowid", filtered)),
-                              [match, match, *filter_params, limit])
+            best = self._rows(
+                _BEST_SQL.format(filtered=_within("+rowid", filtered)), [match, match, *filter_params, limit]
+            )
             ids, snippets = tuple(row[0] for row in best), tuple(row[1] for row in best)
         else:
             newest = self._rows(_NEWEST_SQL.format(filtered=_within("rowid", filtered)), [*filter_params, limit])
@@ -180,8 +189,10 @@ class SqliteFts5Baseline:
         return BaselineAnswer(total=total, ids=ids, facets=self._facets(matching, params), snippets=snippets)
 
     def _facets(self, matching: str | None, params: list[str]) -> dict[str, dict[str, int]]:
-        facets = {name: dict(self._rows(_ARRAY_FACET_SQL.format(matching=_within("article", matching)),
-                                        [name, *params])) for name, _ in _ARRAY_FACETS}
+        facets = {
+            name: dict(self._rows(_ARRAY_FACET_SQL.format(matching=_within("article", matching)), [name, *params]))
+            for name, _ in _ARRAY_FACETS
+        }
         facets["source"] = dict(self._rows(_SOURCE_FACET_SQL.format(matching=_within("rowid", matching)), params))
         return facets
 
@@ -217,14 +228,33 @@ class DatasetteBaseline:
         return self._server.pid
 
     def __enter__(self) -> DatasetteBaseline:
-        settings = {"sql_time_limit_ms": self._time_limit_ms, "facet_time_limit_ms": self._time_limit_ms,
-                    "default_facet_size": FACET_SIZE, "suggest_facets": "off"}
+        settings = {
+            "sql_time_limit_ms": self._time_limit_ms,
+            "facet_time_limit_ms": self._time_limit_ms,
+            "default_facet_size": FACET_SIZE,
+            "suggest_facets": "off",
+        }
         options = [word for item in settings.items() for word in ("--setting", *map(str, item))]
         with ExitStack() as starting:
-            server = starting.enter_context(serving(
-                lambda port: [sys.executable, "-m", "datasette", "serve", str(self._path), "--host", HOST,
-                              "--port", str(port), *options],
-                "/.json", name=f"Datasette serving {self._path}", startup_timeout=self._startup_timeout))
+            server = starting.enter_context(
+                serving(
+                    lambda port: [
+                        sys.executable,
+                        "-m",
+                        "datasette",
+                        "serve",
+                        str(self._path),
+                        "--host",
+                        HOST,
+                        "--port",
+                        str(port),
+                        *options,
+                    ],
+                    "/.json",
+                    name=f"Datasette serving {self._path}",
+                    startup_timeout=self._startup_timeout,
+                )
+            )
             # Count, rows and facets may each take up to the time limit.
             client = KeepAliveClient(server.base, timeout=5 * self._time_limit_ms / 1000 + 30)
             starting.callback(client.close)
@@ -244,11 +274,15 @@ class DatasetteBaseline:
         A repeated ``companies__arraycontains=`` requires every value, as our filters do. Datasette
         drops a count or facet that ran out of time, unlisted in its JSON: such answers are refused.
         """
-        params = [*(("_facet_array", column) for _, column in _ARRAY_FACETS), ("_facet", "source"),
-                  ("_size", str(limit)), ("_shape", "objects"), ("_col", "id"),
-                  ("_search", query.text) if query.text.strip() else ("_sort_desc", "date"),
-                  *((f"{column}__arraycontains", value)
-                    for _, column in _ARRAY_FACETS for value in getattr(query, column))]
+        params = [
+            *(("_facet_array", column) for _, column in _ARRAY_FACETS),
+            ("_facet", "source"),
+            ("_size", str(limit)),
+            ("_shape", "objects"),
+            ("_col", "id"),
+            ("_search", query.text) if query.text.strip() else ("_sort_desc", "date"),
+            *((f"{column}__arraycontains", value) for _, column in _ARRAY_FACETS for value in getattr(query, column)),
+        ]
         url = f"{self._table_path}?{urllib.parse.urlencode(params)}"
         if self._client is None:
             raise RuntimeError("Datasette is not running; use DatasetteBaseline as a context manager")
@@ -257,9 +291,14 @@ class DatasetteBaseline:
         missing = [column for _, column in _ANSWER_FACETS if column not in results]
         if data["filtered_table_rows_count"] is None or missing:
             raise RuntimeError(f"Datasette ran out of time for the count or the facets {missing} of {url}")
-        return BaselineAnswer(total=data["filtered_table_rows_count"], ids=tuple(row["id"] for row in data["rows"]),
-                              facets={name: {str(item["value"]): item["count"] for item in results[column]["results"]}
-                                      for name, column in _ANSWER_FACETS})
+        return BaselineAnswer(
+            total=data["filtered_table_rows_count"],
+            ids=tuple(row["id"] for row in data["rows"]),
+            facets={
+                name: {str(item["value"]): item["count"] for item in results[column]["results"]}
+                for name, column in _ANSWER_FACETS
+            },
+        )
 
 
 class KeepAliveClient:
@@ -297,4 +336,3 @@ class KeepAliveClient:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-

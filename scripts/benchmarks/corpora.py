@@ -8,6 +8,7 @@ text: each article keeps a real article's headline, source and (shifted) date,
 opens with its first sentence and continues with sentences drawn from the
 whole corpus.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -68,9 +69,13 @@ def scaled_articles(real: Sequence[Article], count: int, seed: int = 1) -> Itera
         own = sentences(template.body)[:1]
         drawn = [rng.choice(pool) for _ in range(rng.randint(2, 12))]
         body = own + drawn
-        paragraphs = [" ".join(body[i:i + 3]) for i in range(0, len(body), 3)]
-        record = {"id": f"s{number:06d}", "title": template.title, "body": "\n\n".join(paragraphs),
-                  "source": template.source}
+        paragraphs = [" ".join(body[i : i + 3]) for i in range(0, len(body), 3)]
+        record = {
+            "id": f"s{number:06d}",
+            "title": template.title,
+            "body": "\n\n".join(paragraphs),
+            "source": template.source,
+        }
         if template.date:
             record["date"] = (template.date + timedelta(days=rng.randint(0, 3650))).isoformat()
         yield record

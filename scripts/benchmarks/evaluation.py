@@ -10,6 +10,7 @@ outside the labelling vocabulary, when one is given, are ignored.
 
 Run it as ``scripts/evaluate-facets LABELLED.jsonl``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,8 @@ from indexer.ingest.records import article_from_record
 
 _LEGAL_FORMS = frozenset(
     "inc incorporated corp corporation co company cos ltd limited plc llc lp ag sa se nv bv gmbh kk spa "
-    "ab asa holdings holding group the".split())
+    "ab asa holdings holding group the".split()
+)
 
 
 class LabelledFileError(ValueError):
@@ -52,8 +54,14 @@ class Scores:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3),
-                "f1": round(self.f1, 3), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,7 @@ def normalize_company(name: str) -> str:
     return " ".join(words)
 
 
-def score(labelled: Iterable[dict], predicted: dict[str, dict],
-          vocabulary: frozenset[str] | None = None) -> Evaluation:
+def score(labelled: Iterable[dict], predicted: dict[str, dict], vocabulary: frozenset[str] | None = None) -> Evaluation:
     """Micro-averaged scores of ``predicted`` (by record key) against ``labelled``."""
     company = [0, 0, 0]
     technology = [0, 0, 0]
@@ -92,7 +99,7 @@ def score(labelled: Iterable[dict], predicted: dict[str, dict],
             else:
                 matched[hit] = True
                 company[0] += 1
-        for was_matched, labelled_company in zip(matched, record["companies"]):
+        for was_matched, labelled_company in zip(matched, record["companies"], strict=True):
             if not was_matched:
                 company[2] += 1
                 errors.append((key, "company", "missed", labelled_company["name"]))
@@ -141,14 +148,17 @@ def evaluate(records: list[dict], vocabulary: frozenset[str] | None = None) -> E
     """Extract facets from the labelled records with the project's extractor and score them."""
     # Read as the indexer reads a JSON record, so the scores are those of what gets indexed.
     articles = [article_from_record(r, f"line-{n}", "", f"record {n}") for n, r in enumerate(records, start=1)]
-    predicted = {record_key(record): {"companies": list(a.companies), "technologies": list(a.technologies)}
-                 for record, a in zip(records, extract_facets_batch(articles))}
+    predicted = {
+        record_key(record): {"companies": list(a.companies), "technologies": list(a.technologies)}
+        for record, a in zip(records, extract_facets_batch(articles), strict=True)
+    }
     return score(records, predicted, vocabulary)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="evaluate-facets",
-                                     description="Score the facet extractor on labelled articles.")
+    parser = argparse.ArgumentParser(
+        prog="evaluate-facets", description="Score the facet extractor on labelled articles."
+    )
     parser.add_argument("labelled", type=Path, help="labelled JSON lines (id, title, body, companies, technologies)")
     parser.add_argument("--errors", action="store_true", help="list every extra and missed label")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
@@ -163,13 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         for row in result.errors:
             print("\t".join(row))
     if args.json:
-        print(json.dumps({"companies": result.companies.as_dict(),
-                          "technologies": result.technologies.as_dict()}))
+        print(json.dumps({"companies": result.companies.as_dict(), "technologies": result.technologies.as_dict()}))
         return 0
     print(f"{len(records)} labelled articles")
     for facet, scores in (("companies", result.companies), ("technologies", result.technologies)):
-        print(f"{facet:13} precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}"
-              f"  (tp {scores.tp}, fp {scores.fp}, fn {scores.fn})")
+        print(
+            f"{facet:13} precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}"
+            f"  (tp {scores.tp}, fp {scores.fp}, fn {scores.fn})"
+        )
     return 0
 
 

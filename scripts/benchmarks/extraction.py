@@ -3,6 +3,7 @@
 Each figure is set against a baseline measured in the same run on the same
 machine, so the ratio means something wherever it is run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,13 +36,16 @@ def benchmark_extract(articles: list[Article], rounds: int = 3) -> dict[str, flo
     baseline = min(_timed(lambda: _tokenize_only(articles)) for _ in range(rounds))
     # One process, as tokenizing runs in one: the ratio compares the work, not the cores.
     extraction = min(_timed(lambda: list(extract_facets_batch(articles, workers=1))) for _ in range(rounds))
-    return {"articles": len(articles), "extract_per_s": len(articles) / extraction,
-            "tokenize_per_s": len(articles) / baseline, "ratio": extraction / baseline}
+    return {
+        "articles": len(articles),
+        "extract_per_s": len(articles) / extraction,
+        "tokenize_per_s": len(articles) / baseline,
+        "ratio": extraction / baseline,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="benchmark-extract",
-                                     description="Articles per second of facet extraction.")
+    parser = argparse.ArgumentParser(prog="benchmark-extract", description="Articles per second of facet extraction.")
     parser.add_argument("corpus", nargs="+", help="files or folders in any format newsfacet indexes")
     parser.add_argument("--rounds", type=int, default=3, help="best of this many runs")
     args = parser.parse_args(argv)

@@ -5,6 +5,7 @@ per field, read by Whoosh document by document, and Whoosh's highlighter over
 the shown hits. The benchmark runs it on the same index with the searcher kept
 open, so the difference it measures is the counting and highlighting alone.
 """
+
 from __future__ import annotations
 
 from whoosh import sorting
@@ -29,12 +30,17 @@ class GroupedBySearch:
         them, and gives an answer the benchmark can set beside the other engines'.
         """
         terms = [Term(facet_spec(name).field, value) for name, values in filters.items() for value in values]
-        results = self._searcher.search(query, filter=And(terms) if terms else None, limit=limit,
-                                        groupedby=self._facets, maptype=sorting.Count)
+        results = self._searcher.search(
+            query, filter=And(terms) if terms else None, limit=limit, groupedby=self._facets, maptype=sorting.Count
+        )
         facets = {name: _top(results.groups(name)) for name in self._facets}
         hits = results[:limit]  # with groupedby Whoosh collects and sorts every match, limit or not
-        return BaselineAnswer(total=len(results), ids=tuple(hit["id"] for hit in hits), facets=facets,
-                              snippets=tuple(hit.highlights("body", top=1) for hit in hits))
+        return BaselineAnswer(
+            total=len(results),
+            ids=tuple(hit["id"] for hit in hits),
+            facets=facets,
+            snippets=tuple(hit.highlights("body", top=1) for hit in hits),
+        )
 
     def close(self) -> None:
         self._searcher.close()
@@ -42,6 +48,7 @@ class GroupedBySearch:
 
 def _top(counts: dict[str | None, int]) -> dict[str, int]:
     """The ``FACET_SIZE`` most frequent values, then by value; Whoosh counts articles without any under None."""
-    ranked = sorted(((value, count) for value, count in counts.items() if value is not None),
-                    key=lambda item: (-item[1], item[0]))
+    ranked = sorted(
+        ((value, count) for value, count in counts.items() if value is not None), key=lambda item: (-item[1], item[0])
+    )
     return dict(ranked[:FACET_SIZE])

@@ -7,6 +7,7 @@ for the given time while a second process reindexes with new articles, then
 checks that every request succeeded and the new articles became visible
 without a restart. Traffic goes to 127.0.0.1 only, and stops by itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,17 @@ from pathlib import Path
 
 from benchmarks.serving import newsfacet_server
 
-QUERIES = ["/api/search", "/api/search?q=batteries", "/api/search?company=Panasonic", "/?q=toyota+OR+honda",
-           "/api/search?technology=Batteries&sort=newest", "/api/search?q=electric+vehicles&page=2&per_page=5",
-           "/feed.atom?q=battery", "/api/facets/company?prefix=pa", "/api/search?q=panasonik"]
+QUERIES = [
+    "/api/search",
+    "/api/search?q=batteries",
+    "/api/search?company=Panasonic",
+    "/?q=toyota+OR+honda",
+    "/api/search?technology=Batteries&sort=newest",
+    "/api/search?q=electric+vehicles&page=2&per_page=5",
+    "/feed.atom?q=battery",
+    "/api/facets/company?prefix=pa",
+    "/api/search?q=panasonik",
+]
 MARKER = "zyxloadmarker"
 
 
@@ -70,12 +79,17 @@ def run(corpus: list[str], clients: int, seconds: float, new_articles: int = 50)
     newsfacet = [sys.executable, "-m", "indexer.cli"]
     with tempfile.TemporaryDirectory() as folder:
         index, extra = Path(folder) / "index", Path(folder) / "new"
-        subprocess.run([*newsfacet, "index", *corpus, "--index", str(index), "--full"], check=True,
-                       capture_output=True, timeout=1800)
+        subprocess.run(
+            [*newsfacet, "index", *corpus, "--index", str(index), "--full"],
+            check=True,
+            capture_output=True,
+            timeout=1800,
+        )
         extra.mkdir()
         for n in range(new_articles):
             (extra / f"new-{n}.txt").write_text(
-                f"Acme Widgets {MARKER} update {n}\n\nAcme Widgets Inc said {MARKER} sales rose in week {n}.\n")
+                f"Acme Widgets {MARKER} update {n}\n\nAcme Widgets Inc said {MARKER} sales rose in week {n}.\n"
+            )
         with newsfacet_server(index) as server:
             base = server.base
             before = _visible(base)
@@ -85,18 +99,24 @@ def run(corpus: list[str], clients: int, seconds: float, new_articles: int = 50)
             for thread in threads:
                 thread.start()
             time.sleep(min(1.0, seconds / 4))
-            reindexed = subprocess.run([*newsfacet, "index", str(extra), "--index", str(index)],
-                                       capture_output=True, text=True, timeout=600)
+            reindexed = subprocess.run(
+                [*newsfacet, "index", str(extra), "--index", str(index)], capture_output=True, text=True, timeout=600
+            )
             for thread in threads:
                 thread.join()
             after = _visible(base)
     latencies = sorted(tally.latencies)
     return {
-        "clients": clients, "seconds": seconds, "requests": len(latencies),
-        "errors": tally.errors, "requests_per_s": len(latencies) / seconds,
+        "clients": clients,
+        "seconds": seconds,
+        "requests": len(latencies),
+        "errors": tally.errors,
+        "requests_per_s": len(latencies) / seconds,
         "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else 0.0,
         "p95_ms": 1000 * latencies[int(len(latencies) * 0.95)] if latencies else 0.0,
-        "reindex_ok": reindexed.returncode == 0, "new_before": before, "new_after": after,
+        "reindex_ok": reindexed.returncode == 0,
+        "new_before": before,
+        "new_after": after,
     }
 
 
@@ -107,11 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args(argv)
     figures = run(args.corpus, args.clients, args.seconds)
-    print(f"{figures['clients']} clients for {figures['seconds']:g} s: {figures['requests']} requests, "
-          f"{figures['requests_per_s']:.0f} requests/s, p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms")
+    print(
+        f"{figures['clients']} clients for {figures['seconds']:g} s: {figures['requests']} requests, "
+        f"{figures['requests_per_s']:.0f} requests/s, p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms"
+    )
     print(f"errors: {len(figures['errors'])}" + "".join(f"\n  {e}" for e in figures["errors"][:10]))
-    print(f"reindex during the load: {'ok' if figures['reindex_ok'] else 'FAILED'}; new articles visible "
-          f"before {figures['new_before']}, after {figures['new_after']} (no restart)")
+    print(
+        f"reindex during the load: {'ok' if figures['reindex_ok'] else 'FAILED'}; new articles visible "
+        f"before {figures['new_before']}, after {figures['new_after']} (no restart)"
+    )
     return 0 if not figures["errors"] and figures["reindex_ok"] and figures["new_after"] > figures["new_before"] else 1
 
 

@@ -17,6 +17,7 @@ The answers are kept and compared (see :mod:`benchmarks.agreement` for what each
 pair of engines must share and why): a line says how far they agree, and the run
 exits with status 1 when engines that must agree do not.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,9 +55,28 @@ from indexer.reindex import reindex
 from indexer.search.facets import facet_spec
 from indexer.search.service import SearchRequest, SearchService
 
-KEYWORDS = ("oil prices", "merger agreement", "interest rates", "semiconductor", "airline", "software",
-            "bank profits", "mobile phone", "football", "election", "wheat exports", "takeover bid",
-            "inflation", "broadband", "dividend", "steel", "coffee", "car sales", "gold", "unemployment")
+KEYWORDS = (
+    "oil prices",
+    "merger agreement",
+    "interest rates",
+    "semiconductor",
+    "airline",
+    "software",
+    "bank profits",
+    "mobile phone",
+    "football",
+    "election",
+    "wheat exports",
+    "takeover bid",
+    "inflation",
+    "broadband",
+    "dividend",
+    "steel",
+    "coffee",
+    "car sales",
+    "gold",
+    "unemployment",
+)
 BROAD = ("said", "year", "company", "market", "new")
 FILTERED_FROM = ("oil", "bank", "software", "shares", "trade", "phone", "profit", "market")
 
@@ -94,8 +114,11 @@ def query_set(service: SearchService) -> list[BenchQuery]:
             queries.append(BenchQuery("filtered", text, (top["company"],), (top["technology"],)))
     everything = service.search(SearchRequest(""))
     top = {facet.name: facet.values[0].value for facet in everything.facets if facet.values}
-    queries += [BenchQuery("browse"), BenchQuery("browse", company=(top["company"],)),
-                BenchQuery("browse", technology=(top.get("technology", ""),))]
+    queries += [
+        BenchQuery("browse"),
+        BenchQuery("browse", company=(top["company"],)),
+        BenchQuery("browse", technology=(top.get("technology", ""),)),
+    ]
     return queries
 
 
@@ -103,22 +126,33 @@ def service_engine(service: SearchService) -> Engine:
     def run(query: BenchQuery) -> BaselineAnswer:
         filters = {"company": query.company, "technology": query.technology}
         result = service.search(SearchRequest(query.text, {k: v for k, v in filters.items() if v}))
-        return BaselineAnswer(total=result.total, ids=tuple(hit.id for hit in result.hits),
-                              facets={facet.name: {value.value: value.count for value in facet.values}
-                                      for facet in result.facets},
-                              snippets=tuple(hit.snippet_html for hit in result.hits))
+        return BaselineAnswer(
+            total=result.total,
+            ids=tuple(hit.id for hit in result.hits),
+            facets={facet.name: {value.value: value.count for value in facet.values} for facet in result.facets},
+            snippets=tuple(hit.snippet_html for hit in result.hits),
+        )
+
     return run
 
 
 def http_engine(client: KeepAliveClient) -> Engine:
     def run(query: BenchQuery) -> BaselineAnswer:
-        params = [("q", query.text), *(("company", c) for c in query.company),
-                  *(("technology", t) for t in query.technology)]
+        params = [
+            ("q", query.text),
+            *(("company", c) for c in query.company),
+            *(("technology", t) for t in query.technology),
+        ]
         data = client.get_json(f"/api/search?{urllib.parse.urlencode(params)}")
-        return BaselineAnswer(total=data["total"], ids=tuple(hit["id"] for hit in data["hits"]),
-                              facets={name: {value["value"]: value["count"] for value in values}
-                                      for name, values in data["facets"].items()},
-                              snippets=tuple(hit["snippet"] for hit in data["hits"]))
+        return BaselineAnswer(
+            total=data["total"],
+            ids=tuple(hit["id"] for hit in data["hits"]),
+            facets={
+                name: {value["value"]: value["count"] for value in values} for name, values in data["facets"].items()
+            },
+            snippets=tuple(hit["snippet"] for hit in data["hits"]),
+        )
+
     return run
 
 
@@ -126,12 +160,14 @@ def groupedby_engine(baseline: GroupedBySearch, service: SearchService) -> Engin
     def run(query: BenchQuery) -> BaselineAnswer:
         filters = {"company": query.company, "technology": query.technology}
         return baseline.search(service.parse_query(query.text), filters)
+
     return run
 
 
 def baseline_engine(baseline: SqliteFts5Baseline | DatasetteBaseline) -> Engine:
     def run(query: BenchQuery) -> BaselineAnswer:
         return baseline.search(query.as_baseline())
+
     return run
 
 
@@ -148,8 +184,11 @@ class Timed:
 def time_engines(engines: dict[str, Engine], queries: Sequence[BenchQuery], rounds: int) -> Timed:
     """Ask every engine every query, alternating engines query by query, one warm-up round and
     ``rounds`` timed ones. A failed answer counts with the time it took."""
-    timed = Timed({name: [] for name in engines}, {name: [] for name in engines},
-                  {name: [None] * len(queries) for name in engines})
+    timed = Timed(
+        {name: [] for name in engines},
+        {name: [] for name in engines},
+        {name: [None] * len(queries) for name in engines},
+    )
     for round_number in range(rounds + 1):
         for number, query in enumerate(queries):
             for name, engine in engines.items():
@@ -194,9 +233,17 @@ def export_sqlite(store: IndexStore, path: Path) -> None:
         reader = searcher.reader()
         companies = _indexed_values(reader, facet_spec("company").field)
         technologies = _indexed_values(reader, facet_spec("technology").field)
-        write_sqlite(path, (replace(baseline_article(document_to_article(fields)),
-                                    companies=companies.get(docnum, ()), technologies=technologies.get(docnum, ()))
-                            for docnum, fields in reader.iter_docs()))
+        write_sqlite(
+            path,
+            (
+                replace(
+                    baseline_article(document_to_article(fields)),
+                    companies=companies.get(docnum, ()),
+                    technologies=technologies.get(docnum, ()),
+                )
+                for docnum, fields in reader.iter_docs()
+            ),
+        )
 
 
 def _indexed_values(reader: IndexReader, field: str) -> dict[int, tuple[str, ...]]:
@@ -209,8 +256,9 @@ def _indexed_values(reader: IndexReader, field: str) -> dict[int, tuple[str, ...
     return {docnum: tuple(found) for docnum, found in values.items()}
 
 
-def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datasette: bool,
-                   incremental: Path | None = None) -> bool:
+def measure_corpus(
+    name: str, paths: list[Path], work: Path, rounds: int, datasette: bool, incremental: Path | None = None
+) -> bool:
     """Index, query and report one corpus; whether the engines agreed wherever they must."""
     slug = "-".join(name.replace(",", "").split())
     store = IndexStore(work / f"{slug}-index")
@@ -218,10 +266,14 @@ def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datase
     report = reindex(paths, store, full=True)
     seconds = time.perf_counter() - started
     articles = report.written.added
-    print(f"\n== {name}: {articles:,} articles ({report.folded:,} identical copies folded, "
-          f"{len(report.skipped)} inputs skipped)")
-    print(f"indexing, full pipeline: {seconds:7.1f} s   {articles / seconds:7.0f} articles/s   "
-          f"index on disk {folder_mb(store.current_generation()):,.0f} MB")
+    print(
+        f"\n== {name}: {articles:,} articles ({report.folded:,} identical copies folded, "
+        f"{len(report.skipped)} inputs skipped)"
+    )
+    print(
+        f"indexing, full pipeline: {seconds:7.1f} s   {articles / seconds:7.0f} articles/s   "
+        f"index on disk {folder_mb(store.current_generation()):,.0f} MB"
+    )
     database = work / f"{slug}.db"
     export_sqlite(store, database)
     with ExitStack() as stack:  # every engine closed and every server stopped, whatever fails
@@ -232,8 +284,12 @@ def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datase
         server = stack.enter_context(newsfacet_server(store.root))
         datasette_server = stack.enter_context(_maybe_datasette(database, datasette))
         client = stack.enter_context(closing(KeepAliveClient(server.base)))
-        engines: dict[str, Engine] = {SERVICE: service_engine(service), HTTP_API: http_engine(client),
-                                      GROUPEDBY: groupedby_engine(groupedby, service), SQLITE: baseline_engine(sqlite)}
+        engines: dict[str, Engine] = {
+            SERVICE: service_engine(service),
+            HTTP_API: http_engine(client),
+            GROUPEDBY: groupedby_engine(groupedby, service),
+            SQLITE: baseline_engine(sqlite),
+        }
         if datasette_server is not None:
             engines[DATASETTE] = baseline_engine(datasette_server)
         timed = time_engines(engines, queries, rounds)
@@ -243,8 +299,10 @@ def measure_corpus(name: str, paths: list[Path], work: Path, rounds: int, datase
                 print(f"{name}: {len(failed)} answers failed, e.g. {failed[0][:300]}")
         agreement = compare([query.as_baseline() for query in queries], timed.answers)
         print("\n".join(agreement.report()))
-        print(f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB" +
-              (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else ""))
+        print(
+            f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB"
+            + (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else "")
+        )
         if incremental is not None:
             _incremental(store, incremental, http_engine(client))
     return agreement.ok
@@ -254,32 +312,43 @@ def _incremental(store: IndexStore, path: Path, http: Engine) -> None:
     """Rewrite 100 articles of one file and reindex that file, as a daily update would."""
     ids = changed_copy(path, 100, "zqxbenchmark")
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(path), "--index", str(store.root)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "index", str(path), "--index", str(store.root)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     seconds = time.perf_counter() - started
     if done.returncode:
         raise RuntimeError(f"incremental reindex failed: {done.stderr[-500:]}")
     started = time.perf_counter()
     visible = http(BenchQuery("keyword", "zqxbenchmark")).total
     first = (time.perf_counter() - started) * 1000
-    print(f"incremental reindex of {len(ids)} changed articles (newsfacet index {path.name}): {seconds:.1f} s; "
-          f"{visible} visible to the running server, first search after it {first:.0f} ms")
+    print(
+        f"incremental reindex of {len(ids)} changed articles (newsfacet index {path.name}): {seconds:.1f} s; "
+        f"{visible} visible to the running server, first search after it {first:.0f} ms"
+    )
     print(f"  {done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ''}")
 
 
 def _print_latencies(timings: dict[str, list[float]], queries: Sequence[BenchQuery], rounds: int) -> None:
-    print(f"{len(queries)} queries x {rounds} rounds, engines alternating query by query; "
-          "top 10 hits and company, technology and source counts each")
+    print(
+        f"{len(queries)} queries x {rounds} rounds, engines alternating query by query; "
+        "top 10 hits and company, technology and source counts each"
+    )
     reference = timings[HTTP_API]
     print(f"{'engine':24} {'p50 ms':>8} {'p95 ms':>8} {'p50 vs API':>11} {'p95 vs API':>11}")
     for name, values in timings.items():
         p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
-        print(f"{name:24} {p50:8.1f} {p95:8.1f} {p50 / percentile(reference, 0.5):10.2f}x "
-              f"{p95 / percentile(reference, 0.95):10.2f}x")
+        print(
+            f"{name:24} {p50:8.1f} {p95:8.1f} {p50 / percentile(reference, 0.5):10.2f}x "
+            f"{p95 / percentile(reference, 0.95):10.2f}x"
+        )
     kinds = sorted({query.kind for query in queries})
     per_kind = "  ".join(
         f"{kind} {percentile([t for t, q in zip(reference, queries * rounds, strict=True) if q.kind == kind], 0.5):.1f}"
-        for kind in kinds)
+        for kind in kinds
+    )
     print(f"newsfacet HTTP API p50 by kind (ms): {per_kind}")
 
 
@@ -305,8 +374,12 @@ def _has_datasette() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmark", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data",
-                        help="folder of the news corpora (default: ../shared/data beside the project)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(__file__).resolve().parents[3] / "shared" / "data",
+        help="folder of the news corpora (default: ../shared/data beside the project)",
+    )
     parser.add_argument("--scaled", type=int, default=200_000, help="articles in the scaled corpus (0: none)")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds over the query set")
     parser.add_argument("--seed", type=int, default=1, help="seed of the scaled corpus")
@@ -323,11 +396,18 @@ def main(argv: list[str] | None = None) -> int:
         agreed = measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette)
         if args.scaled:
             started = time.perf_counter()
-            files = write_records(scaled_articles(read_articles([real]).articles, args.scaled, args.seed),
-                                  work / "scaled")
+            files = write_records(
+                scaled_articles(read_articles([real]).articles, args.scaled, args.seed), work / "scaled"
+            )
             print(f"\n(scaled corpus of {args.scaled:,} articles written in {time.perf_counter() - started:.0f} s)")
-            agreed &= measure_corpus(f"scaled {args.scaled:,}", [work / "scaled"], work, args.rounds,
-                                     not args.no_datasette, incremental=files[len(files) // 2])
+            agreed &= measure_corpus(
+                f"scaled {args.scaled:,}",
+                [work / "scaled"],
+                work,
+                args.rounds,
+                not args.no_datasette,
+                incremental=files[len(files) // 2],
+            )
     return 0 if agreed else 1
 
 

@@ -7,6 +7,7 @@ output goes to a temporary file rather than a pipe: nobody reads a pipe while
 the server runs, and a full one (waitress warns of queued requests under load)
 would stall the server mid-run. Only 127.0.0.1 is ever bound or asked.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,8 +60,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(command: Callable[[int], Sequence[str]], ready_path: str = "/", *, name: str = "server",
-            startup_timeout: float = 60.0, stop_timeout: float = 10.0) -> Iterator[Server]:
+def serving(
+    command: Callable[[int], Sequence[str]],
+    ready_path: str = "/",
+    *,
+    name: str = "server",
+    startup_timeout: float = 60.0,
+    stop_timeout: float = 10.0,
+) -> Iterator[Server]:
     """Start ``command(port)`` on a free loopback port and yield it once ``GET ready_path`` succeeds.
 
     ``command`` builds the command line from the port, as every server takes it in its own
@@ -70,8 +77,7 @@ def serving(command: Callable[[int], Sequence[str]], ready_path: str = "/", *, n
     """
     port = free_port()
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(list(command(port)), stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(list(command(port)), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         server = Server(f"http://{HOST}:{port}", port, process, log)
         try:
             _wait_until_answering(server, ready_path, name, startup_timeout)
@@ -94,8 +100,11 @@ def _wait_until_answering(server: Server, path: str, name: str, timeout: float) 
         except OSError as error:
             last_error = str(error)
         time.sleep(0.1)
-    state = (f"exited with status {server.process.returncode}" if server.process.poll() is not None
-             else f"did not answer GET {path} within {timeout:g} s ({last_error})")
+    state = (
+        f"exited with status {server.process.returncode}"
+        if server.process.poll() is not None
+        else f"did not answer GET {path} within {timeout:g} s ({last_error})"
+    )
     raise RuntimeError(f"{name} on port {server.port} {state}; its output:\n{server.log_tail()}")
 
 
@@ -111,13 +120,24 @@ def _stop(process: subprocess.Popen[bytes], timeout: float) -> None:
 
 def newsfacet_command(index: str | PathLike[str]) -> Callable[[int], list[str]]:
     """The command line of ``newsfacet serve`` over ``index``, from the port, with this Python."""
-    return lambda port: [sys.executable, "-m", "indexer.cli", "serve", "--host", HOST, "--port", str(port),
-                         "--index", str(index)]
+    return lambda port: [
+        sys.executable,
+        "-m",
+        "indexer.cli",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--index",
+        str(index),
+    ]
 
 
 @contextmanager
 def newsfacet_server(index: str | PathLike[str], startup_timeout: float = 60.0) -> Iterator[Server]:
     """``newsfacet serve`` over ``index`` on a free loopback port, once its search API answers."""
-    with serving(newsfacet_command(index), "/api/search", name="newsfacet serve",
-                 startup_timeout=startup_timeout) as server:
+    with serving(
+        newsfacet_command(index), "/api/search", name="newsfacet serve", startup_timeout=startup_timeout
+    ) as server:
         yield server

@@ -7,6 +7,7 @@ decides what goes into ``indexer/data/technologies.tsv``.
 
 Run it as ``scripts/suggest-technologies CORPUS [CORPUS ...]``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,9 @@ from nltk.collocations import BigramCollocationFinder, TrigramCollocationFinder
 from nltk.metrics import BigramAssocMeasures, TrigramAssocMeasures
 from nltk.tokenize import RegexpTokenizer
 
+from indexer.facets.technologies import Taxonomy, _synonym_keys, extract_technologies, load_taxonomy
 from indexer.ingest.files import read_articles
 from indexer.stemming import stem
-from indexer.facets.technologies import Taxonomy, _synonym_keys, extract_technologies, load_taxonomy
 
 _WORDS = RegexpTokenizer(r"[a-z][a-z0-9\-]+")
 # Function words never start or end a useful term.
@@ -28,7 +29,8 @@ _STOP = frozenset(
     "a an the and or of to in on at for from by with as is are was were be been has have had it its this that "
     "these those which who will would could should may might can said says say also but not than more most "
     "new over after before about into up down out their his her they we you he she there here all some such "
-    "other one two three year years last first per cent mr mrs ms".split())
+    "other one two three year years last first per cent mr mrs ms".split()
+)
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,9 @@ class Suggestion:
     related: str  # the technology whose synonyms share a word with the phrase
 
 
-def suggest_terms(texts: Iterable[str], taxonomy: Taxonomy | None = None, min_count: int = 5,
-                  limit: int = 50) -> list[Suggestion]:
+def suggest_terms(
+    texts: Iterable[str], taxonomy: Taxonomy | None = None, min_count: int = 5, limit: int = 50
+) -> list[Suggestion]:
     """Collocations of two or three words that end in a technology's head word and
     occur mostly in articles already tagged with that technology, but are not
     matched by the taxonomy yet; strongest first."""
@@ -51,8 +54,10 @@ def suggest_terms(texts: Iterable[str], taxonomy: Taxonomy | None = None, min_co
     words = [word for text in texts for word in _WORDS.tokenize(text)]
     related_by_stem = _stems_to_technologies(taxonomy)
     candidates: list[Suggestion] = []
-    for finder, measure in ((BigramCollocationFinder.from_words(words), BigramAssocMeasures.likelihood_ratio),
-                            (TrigramCollocationFinder.from_words(words), TrigramAssocMeasures.likelihood_ratio)):
+    for finder, measure in (
+        (BigramCollocationFinder.from_words(words), BigramAssocMeasures.likelihood_ratio),
+        (TrigramCollocationFinder.from_words(words), TrigramAssocMeasures.likelihood_ratio),
+    ):
         finder.apply_freq_filter(min_count)
         finder.apply_word_filter(lambda word: word in _STOP or word.isdigit())
         for ngram, value in finder.score_ngrams(measure):
@@ -61,7 +66,7 @@ def suggest_terms(texts: Iterable[str], taxonomy: Taxonomy | None = None, min_co
             if related and not extract_technologies(f"{phrase}\n{phrase} {phrase}", taxonomy):
                 candidates.append(Suggestion(phrase, finder.ngram_fd[ngram], round(value, 1), related))
     candidates.sort(key=lambda s: -s.score)
-    return [c for c in candidates[:limit * 10] if _mostly_in_tagged(c, texts, tags)][:limit]
+    return [c for c in candidates[: limit * 10] if _mostly_in_tagged(c, texts, tags)][:limit]
 
 
 def _mostly_in_tagged(candidate: Suggestion, texts: list[str], tags: list[set[str]]) -> bool:
@@ -88,8 +93,9 @@ def _stems_to_technologies(taxonomy: Taxonomy) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="suggest-technologies",
-                                     description="Suggest taxonomy terms from a corpus of articles.")
+    parser = argparse.ArgumentParser(
+        prog="suggest-technologies", description="Suggest taxonomy terms from a corpus of articles."
+    )
     parser.add_argument("corpus", nargs="+", help="files or folders in any format newsfacet indexes")
     parser.add_argument("--min-count", type=int, default=5, help="ignore phrases seen fewer times")
     parser.add_argument("--limit", type=int, default=50, help="how many suggestions to print")
