@@ -2,7 +2,16 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import escape
 
+from indexer.errors import (
+    IndexDamagedError,
+    IndexOutdatedError,
+    InvalidRequestError,
+    NewsfacetError,
+    NotFoundError,
+)
+from indexer.search.service import SearchService
 from webapp import create_app
 
 from .paths import SEED_MAZDA, SEED_TOYOTA
@@ -384,3 +393,31 @@ def test_the_schema_check_finds_what_does_not_conform(client):
         "$: lacks total",
         "$: surprise is not described",
     ]
+
+
+@pytest.mark.parametrize(
+    "error, status, title",
+    [
+        (InvalidRequestError("from must not be after to"), 400, "Bad request"),
+        (NotFoundError("no facet named 'x'"), 404, "Not found"),
+        (IndexOutdatedError("rebuild it with `newsfacet index --full PATH ...`"), 503, "not available"),
+        (IndexDamagedError("learned-names.json is damaged"), 503, "not available"),
+        (RuntimeError("a detail for the log only"), 500, "Server error"),
+    ],
+)
+def test_one_handler_answers_every_error_as_json_under_api_and_as_a_page_elsewhere(
+    app, monkeypatch, error, status, title
+):
+    # Fault injection: the search fails the way each kind of error would make it fail.
+    def failing(service, request):
+        raise error
+
+    monkeypatch.setattr(SearchService, "search", failing)
+    client = app.test_client()
+    message = str(error) if isinstance(error, NewsfacetError) else "the server could not answer this request"
+    api = client.get("/api/search?q=x")
+    assert (api.status_code, api.get_json()) == (status, {"status": status, "message": message})
+    page = client.get("/?q=x")
+    text = page.get_data(as_text=True)
+    assert page.status_code == status and page.mimetype == "text/html"
+    assert title in text and escape(message) in text and "a detail for the log only" not in text
