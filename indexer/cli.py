@@ -27,12 +27,15 @@ from indexer.search.service import SearchService
 DEFAULT_INDEX = os.path.join("instance", "index")
 DEFAULT_PATHS = ("seeds",)
 
+SECONDS = click.FloatRange(min=0)
+MEGABYTES = click.FloatRange(min=0, min_open=True)
+PROGRESS_HELP = "Seconds between progress lines when not on a terminal."
+
 index_option = click.option(
     "--index",
     "index_dir",
     envvar="NEWSFACET_INDEX",
     default=DEFAULT_INDEX,
-    show_default=True,
     type=click.Path(file_okay=False),
     help="Index folder (or $NEWSFACET_INDEX).",
 )
@@ -49,7 +52,7 @@ class NewsfacetCommands(click.Group):
             ctx.exit(error.exit_code)
 
 
-@click.group(cls=NewsfacetCommands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=NewsfacetCommands, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 def main() -> None:
     """Newsfacet: keyword and faceted search over industry news."""
 
@@ -59,28 +62,9 @@ def main() -> None:
 @index_option
 @click.option("--full", is_flag=True, help="Rebuild from exactly these paths and swap the new index in.")
 @click.option("--strict", is_flag=True, help="Exit non-zero when any input was skipped.")
-@click.option(
-    "--max-file-mb",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_FILE_BYTES / 2**20,
-    show_default=True,
-    help="Skip larger files.",
-)
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for another reindex to finish.",
-)
-@click.option(
-    "--progress-every",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    envvar="NEWSFACET_PROGRESS_EVERY",
-    help="Seconds between progress lines when not on a terminal.",
-)
+@click.option("--max-file-mb", type=MEGABYTES, default=DEFAULT_MAX_FILE_BYTES / 2**20, help="Skip larger files.")
+@click.option("--lock-timeout", type=SECONDS, default=60.0, help="Seconds to wait for another reindex to finish.")
+@click.option("--progress-every", type=SECONDS, default=10.0, envvar="NEWSFACET_PROGRESS_EVERY", help=PROGRESS_HELP)
 def index_command(
     paths: tuple[str, ...],
     index_dir: str,
@@ -112,8 +96,8 @@ def index_command(
 @click.argument("query", default="")
 @click.option("--company", multiple=True, help="Only articles about this company (repeat for OR).")
 @click.option("--technology", multiple=True, help="Only articles about this technology (repeat for OR).")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--per-page", type=click.IntRange(min=1, max=100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1)
+@click.option("--per-page", type=click.IntRange(min=1, max=100), default=10)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON object as /api/search.")
 @index_option
 def search_command(
@@ -176,11 +160,9 @@ def extract_command() -> None:
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option(
-    "--port", type=click.IntRange(1, 65535), envvar="PORT", default=5000, show_default=True, help="Port (or $PORT)."
-)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=5000, help="Port (or $PORT).")
+@click.option("--threads", type=click.IntRange(1, 64), default=8)
 @index_option
 def serve_command(host: str, port: int, threads: int, index_dir: str) -> None:
     """Serve the search page and API with waitress."""

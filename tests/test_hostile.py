@@ -9,29 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from webapp import create_app
+from webapp.openapi import search_parameters
 
 from .paths import SEEDS
 
-KNOWN = [
-    "q",
-    "page",
-    "per_page",
-    "sort",
-    "from",
-    "to",
-    "range",
-    "more",
-    "company",
-    "not_company",
-    "technology",
-    "not_technology",
-    "source",
-    "not_source",
-    "month",
-    "not_month",
-    "prefix",
-    "limit",
-]
+# Every documented search parameter, and the type-ahead's own.
+KNOWN = [parameter["name"] for parameter in search_parameters()] + ["prefix", "limit"]
 ROUTES = ["/", "/api/search", "/feed.atom", "/api/facets/company", "/api/facets/nope", "/article/000_5c8df0a10b736b81"]
 
 
