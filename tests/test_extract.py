@@ -52,6 +52,14 @@ def test_seed_technologies(seed_facets):
         ("Apple Daily reported it.", ()),
         # wire services and publishers are not companies
         ("TOKYO (Reuters) - Reuters reported.", ()),
+        # a given name ending a sentence does not make the next sentence's subject a surname
+        (
+            "t\nBoeing has unveiled a plane. It links cities such as London and Paris. Boeing, in contrast to "
+            "Airbus, hopes.",
+            ("Boeing", "Airbus"),
+        ),
+        # ... while a title's full stop still does ("Mr. Gates" is a person, Gates alone too)
+        ("t\nMr. Gates spoke. Gates said Microsoft would.", ("Microsoft",)),
         ("", ()),
     ],
 )

@@ -34,7 +34,8 @@ _MONTHS_AND_DAYS = frozenset(
     "Saturday Sunday".split()
 )
 _FUNCTION_WORDS = frozenset("And Or Of The In On For To At By As From With".split())
-_PERSON = re.compile(r"\b([A-Z][a-z]+)\.? (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
+# A given name or a title, a middle initial, a surname: "Kevin Hawkins", "Mr. Gates", "John F. Smith".
+_PERSON = re.compile(r"\b([A-Z][a-z]+)(\.?) (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! (?:[A-Z]|&))")
 _QUALIFIER = re.compile(r"-(?:based|backed|owned|listed|controlled|run|led)$")
 _DEMONYM = re.compile(r"[a-z](?:ian|ean|ese|ish)$")
 _JOINER = re.compile(r"^[ \t&'.]*$")
@@ -217,8 +218,10 @@ class CompanyExtractor:
         A person is later called by the surname alone, which must not read as a company.
         """
         surnames = set()
-        for first, last in _PERSON.findall(text):
-            if first in self.lexicon.first_names or first in self.lexicon.person_titles:
+        for first, dot, last in _PERSON.findall(text):
+            # After a given name a full stop ends the sentence ("cities such as Paris. Boeing
+            # said"): only a title is abbreviated with one ("Mr. Gates").
+            if first in self.lexicon.person_titles or (first in self.lexicon.first_names and not dot):
                 surnames.add(last)
         return frozenset(surnames)
 
