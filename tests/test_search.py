@@ -2,9 +2,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from indexer.article import Article
 from indexer.errors import InvalidRequestError, NotFoundError
+from indexer.index.store import IndexStore
 from indexer.search.request import MAX_PER_PAGE, SearchRequest
 from indexer.search.service import SearchService
+from webapp import create_app
 
 from .paths import SEED_MAZDA, SEED_TOYOTA
 
@@ -193,3 +196,29 @@ def test_source_and_month_facets(seeds):
 
 def test_fuzzy_query(seeds):
     assert seeds("panasonik~").total == 2
+
+
+def test_a_company_with_a_comma_is_one_value_its_filter_and_chip_find(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    store.rebuild(
+        [
+            Article(
+                id="a",
+                title="Kidder, Peabody advises",
+                body="Kidder, Peabody and Co said.",
+                companies=("Kidder, Peabody", "Acme"),
+            ),
+            Article(id="b", title="Acme alone", body="Acme said.", companies=("Acme",)),
+        ]
+    )
+    service = SearchService(store)
+    everything = service.search(SearchRequest())
+    assert facet(everything, "company") == {"Acme": (2, False), "Kidder, Peabody": (1, False)}
+    chosen = service.search(SearchRequest(filters={"company": ("Kidder, Peabody",)}))
+    assert [hit.id for hit in chosen.hits] == ["a"] and chosen.hits[0].companies == ("Kidder, Peabody", "Acme")
+    client = create_app({"TESTING": True, "INDEX": str(store.root)}).test_client()
+    assert client.get("/api/search", query_string={"company": "Kidder, Peabody"}).get_json()["total"] == 1
+    assert client.get("/api/facets/company?prefix=kidder").get_json()["values"] == [
+        {"value": "Kidder, Peabody", "count": 1}
+    ]
+    service.close()

@@ -87,7 +87,7 @@ def article_to_document(article: Article) -> dict:
         CONTENT_HASH_FIELD: article.content_hash,
         "companies": list(article.companies),
         "technologies": list(article.technologies),
-        COMPANY_FIELD: ",".join(_facet_value(c) for c in article.companies),
+        COMPANY_FIELD: ",".join(facet_term(c) for c in article.companies),
         TECHNOLOGY_FIELD: ",".join(taxonomy.with_ancestors(known)),
         "author": article.author,
         "url": article.url,
@@ -122,6 +122,17 @@ def document_to_article(fields: dict) -> Article:
     )
 
 
-def _facet_value(value: str) -> str:
-    # A comma would split one value in two in a comma-separated KEYWORD field.
-    return value.replace(",", " ").strip()
+# A facet value may hold a comma ("Kidder, Peabody"), which the comma-separated keyword
+# fields put between values: inside a value it is written as a character of Unicode's
+# private use area, which no published text uses, and given back when the term is read.
+_COMMA_IN_VALUE = "\ue000"
+
+
+def facet_term(value: str) -> str:
+    """The indexed term of one facet value."""
+    return value.replace(",", _COMMA_IN_VALUE).strip()
+
+
+def facet_value(term: str) -> str:
+    """The facet value an indexed term stands for."""
+    return term.replace(_COMMA_IN_VALUE, ",")

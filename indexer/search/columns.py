@@ -21,7 +21,7 @@ import numpy as np
 from whoosh.reading import IndexReader
 
 from indexer.index.postings import field_lengths, term_postings, term_text
-from indexer.index.schema import DATE_FIELD, UNDATED_FIELD
+from indexer.index.schema import DATE_FIELD, UNDATED_FIELD, facet_value
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def read_segment(reader: IndexReader, fields: Sequence[str], scored: Sequence[st
             for term in reader.lexicon(field):
                 postings = term_postings(reader, field, term)[0].astype(np.int32)
                 if len(postings):
-                    names.append(term_text(term))
+                    names.append(facet_value(term_text(term)))
                     docs.append(postings)
         values[field] = tuple(names)
         entry_docs[field] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
