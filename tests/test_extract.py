@@ -4,7 +4,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from indexer.facets.companies import CompanyExtractor
-from indexer.facets.company_kb import CompanyRecord, build_knowledge_base, load_knowledge_base, parse_company_records
+from indexer.facets.company_kb import (
+    CompanyRecord,
+    build_knowledge_base,
+    load_knowledge_base,
+    parse_company_records,
+    variant_key,
+)
 from indexer.facets.extract import extract_facets
 from indexer.facets.technologies import extract_technologies, load_taxonomy, parse_taxonomy
 from indexer.ingest.files import read_articles
@@ -109,6 +115,32 @@ def test_a_name_confirmed_in_one_article_is_known_in_others():
     assert extractor.extract("Later, Zentrix said sales rose.") == ()
     extractor.learn(["Zentrix Ltd said on Monday it would list its shares."])
     assert extractor.extract("Later, Zentrix said sales rose.") == ("Zentrix",)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a discovered name spelled another way than the knowledge base's is the known company
+        ("t\nShares of Pepsico Inc rose.", ("PepsiCo",)),
+        ("t\nDupont Co said.", ("DuPont",)),
+        # spacing as the text had it is not part of a name
+        ("t\nShares of Zentrix  Widgets Inc rose.", ("Zentrix Widgets",)),
+    ],
+)
+def test_one_spelling_per_known_company(text, expected):
+    assert CompanyExtractor().extract(text) == expected
+
+
+def test_the_spelling_the_collection_confirmed_first_is_every_article_s():
+    extractor = CompanyExtractor()
+    extractor.learn(["GenCorp Inc said on Monday it would list its shares."])
+    assert extractor.extract("t\nGENCORP INC said it would.") == ("GenCorp",)
+    assert extractor.extract("t\nShares of Gencorp Inc rose.") == ("GenCorp",)
+
+
+def test_variant_key_leaves_out_case_punctuation_and_spacing():
+    assert {variant_key(n) for n in ("Kidder, Peabody", "KIDDER PEABODY", "Kidder  Peabody")} == {"kidder peabody"}
+    assert variant_key("AT&T") != variant_key("ATT")
 
 
 def test_everyday_words_are_not_learned():

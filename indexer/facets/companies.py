@@ -23,6 +23,7 @@ from indexer.facets.company_kb import (
     insert_alias,
     load_knowledge_base,
     tokens_of,
+    variant_key,
 )
 from indexer.facets.lexicon import load_lexicon
 from indexer.text import prepare_text, sentence_spans, word_spans
@@ -94,6 +95,7 @@ class CompanyExtractor:
         self.lexicon = load_lexicon()
         self.learned: dict[str, str] = {}  # lower-case name -> name as confirmed
         self._learned_trie: dict = {}
+        self._learned_spellings: dict[str, str] = {}  # variant_key -> the first spelling learned
         self._learning_lock = threading.Lock()  # one learner at a time keeps the first spelling seen
 
     def learn(self, texts: Iterable[str]) -> None:
@@ -117,6 +119,7 @@ class CompanyExtractor:
                 # chief executive") says too little to be a company everywhere.
                 if len(name) >= 3 and not self._single_ambiguous(name) and name.lower() not in self.learned:
                     self.learned[name.lower()] = name
+                    self._learned_spellings.setdefault(variant_key(name), name)
                     insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
 
     def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
@@ -125,10 +128,24 @@ class CompanyExtractor:
         ``source`` is the article's publisher or wire: never a company facet of it.
         """
         found = self._scan(prepare_text(text), learning=False)
+        for name in list(found.counts):
+            settled = self._settled_spelling(name)
+            if settled != name:
+                _fold(found, name, settled)
         names = _merge_variants(found, self.kb)
         excluded = {source.lower()} if source else set()
         kept = [name for name in names if name.lower() not in excluded]
         return tuple(sorted(kept, key=lambda n: (-found.counts[n], found.first[n])))
+
+    def _settled_spelling(self, name: str) -> str:
+        """The one spelling of a name across the collection: the knowledge base's canonical
+        name, else the spelling the collection confirmed first, else the name as written.
+
+        Discovery takes a name as the text writes it ("Pepsico Inc", "GENCORP INC");
+        without this, every article's spelling would be a facet value of its own.
+        """
+        key = variant_key(name)
+        return self.kb.spellings.get(key) or self._learned_spellings.get(key) or " ".join(name.split())
 
     # -- scanning --------------------------------------------------------------
 

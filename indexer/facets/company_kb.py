@@ -15,6 +15,7 @@ The hand-kept file wins where both name the same alias or ticker.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +25,7 @@ from indexer.errors import InputError
 from indexer.facets.lexicon import Lexicon, load_lexicon
 from indexer.text import word_spans
 
+_NOT_ALPHANUMERIC = re.compile(r"[^\w]+|_")
 NOT_A_COMPANY = ""  # canonical name stored for an excluded phrase
 
 
@@ -54,12 +56,22 @@ class CompanyKnowledgeBase:
     canonical_names: frozenset[str]
     curated: frozenset[str] = frozenset()  # canonical names from the hand-kept file
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> ancestors, nearest first
+    # variant_key(name or alias) -> canonical name: "PEPSICO" and "Pepsico" are PepsiCo
+    spellings: dict[str, str] = field(default_factory=dict)
 
     def canonical_for_ticker(self, ticker: str) -> str | None:
         return self.tickers.get(ticker.upper())
 
     def ancestors(self, name: str) -> tuple[str, ...]:
         return self.parents.get(name, ())
+
+
+def variant_key(name: str) -> str:
+    """What spellings of one name share: case, punctuation and spacing left out.
+
+    "Kidder, Peabody", "KIDDER PEABODY" and "Kidder  Peabody" are one company.
+    """
+    return " ".join(_NOT_ALPHANUMERIC.sub(" ", name.lower()).split())
 
 
 def tokens_of(name: str) -> tuple[str, ...]:
@@ -85,6 +97,7 @@ def build_knowledge_base(
         by_name.setdefault(record.name, record)
     trie: dict = {}
     tickers: dict[str, str] = {}
+    spellings: dict[str, str] = {}
     for phrase in excluded:
         insert_alias(trie, Alias(tokens_of(phrase), NOT_A_COMPANY, False))
     parents = {record.name: _ancestors(record, by_name) for record in records}
@@ -99,6 +112,7 @@ def build_knowledge_base(
             if ambiguous is None:
                 ambiguous = generated and _is_ambiguous(tokens, lexicon)
             insert_alias(trie, Alias(tokens, canonical, bool(ambiguous) and (len(tokens) == 1 or alias == record.name)))
+            spellings.setdefault(variant_key(alias), canonical)
         for ticker in record.tickers:
             tickers.setdefault(ticker.upper(), canonical)
     curated = records if generated_from is None else records[:generated_from]
@@ -108,6 +122,7 @@ def build_knowledge_base(
         frozenset(by_name),
         frozenset(r.name for r in curated),
         {name: chain for name, chain in parents.items() if chain},
+        spellings,
     )
 
 
