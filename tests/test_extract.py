@@ -138,6 +138,36 @@ def test_the_spelling_the_collection_confirmed_first_is_every_article_s():
     assert extractor.extract("t\nShares of Gencorp Inc rose.") == ("GenCorp",)
 
 
+def test_a_name_learned_in_capitals_is_spelled_out_of_them_and_names_read_back_agree():
+    extractor = CompanyExtractor()
+    extractor.learn(["t\nThe firm said <ZENTRIX WIDGETS INC> rose.", "t\nShares of Zentrix-Widgets Inc rose."])
+    assert extractor.learned == {"zentrix widgets": "ZENTRIX WIDGETS", "zentrix-widgets": "Zentrix-Widgets"}
+    texts = ["t\nZENTRIX WIDGETS said.", "t\nShares of Zentrix-Widgets rose."]
+    assert [extractor.extract(text) for text in texts] == [("Zentrix-Widgets",), ("Zentrix-Widgets",)]
+    again = CompanyExtractor()
+    again.learn_names(extractor.learned.values())  # as a worker, or an update reading them back
+    assert [again.extract(text) for text in texts] == [("Zentrix-Widgets",), ("Zentrix-Widgets",)]
+    alone = CompanyExtractor()
+    alone.learn(["t\nThe firm said <ZENTRIX WIDGETS INC> rose."])
+    assert alone.extract("t\nZENTRIX WIDGETS said.") == ("Zentrix Widgets",)
+
+
+@pytest.mark.parametrize(
+    "shouted, written",
+    [
+        ("JOHN LABATT", "John Labatt"),
+        ("BANK OF CHINA", "Bank of China"),
+        ("HUDSON'S BAY", "Hudson's Bay"),
+        ("GEC ALSTHOM", "GEC Alsthom"),  # short words that are no everyday word are initials
+        ("ICI AMERICAS", "ICI Americas"),
+        ("NYNEX", "NYNEX"),  # too short to be shouted: it may be how the company writes itself
+        ("Kidder  Peabody", "Kidder Peabody"),
+    ],
+)
+def test_a_name_in_capitals_is_written_as_the_company_writes_it(shouted, written):
+    assert CompanyExtractor()._as_the_company_writes_it(shouted) == written
+
+
 def test_variant_key_leaves_out_case_punctuation_and_spacing():
     assert {variant_key(n) for n in ("Kidder, Peabody", "KIDDER PEABODY", "Kidder  Peabody")} == {"kidder peabody"}
     assert variant_key("AT&T") != variant_key("ATT")

@@ -95,7 +95,8 @@ class CompanyExtractor:
         self.lexicon = load_lexicon()
         self.learned: dict[str, str] = {}  # lower-case name -> name as confirmed
         self._learned_trie: dict = {}
-        self._learned_spellings: dict[str, str] = {}  # variant_key -> the first spelling learned
+        # variant_key -> the lower-case names learned with it, in the order they were learned
+        self._learned_by_key: dict[str, list[str]] = {}
         self._learning_lock = threading.Lock()  # one learner at a time keeps the first spelling seen
 
     def learn(self, texts: Iterable[str]) -> None:
@@ -112,14 +113,22 @@ class CompanyExtractor:
         return list(self._scan(prepare_text(text), learning=True).counts)
 
     def learn_names(self, names: Iterable[str]) -> None:
-        """Remember confirmed names; the first spelling seen of a name is kept."""
+        """Remember confirmed names; the first spelling seen of a name is kept.
+
+        What is learned depends on the names and their order alone, so an extractor that
+        learns the names another kept (a worker process, an update reading them back from
+        the index) matches and spells every name as that one does.
+        """
         with self._learning_lock:
             for name in names:
                 # A bare everyday word or an initial confirmed in one text ("United's
                 # chief executive") says too little to be a company everywhere.
-                if len(name) >= 3 and not self._single_ambiguous(name) and name.lower() not in self.learned:
-                    self.learned[name.lower()] = name
-                    self._learned_spellings.setdefault(variant_key(name), name)
+                if len(name) < 3 or self._single_ambiguous(name):
+                    continue
+                lower = name.lower()
+                if lower not in self.learned:
+                    self.learned[lower] = name
+                    self._learned_by_key.setdefault(variant_key(name), []).append(lower)
                     insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
 
     def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
@@ -145,7 +154,35 @@ class CompanyExtractor:
         without this, every article's spelling would be a facet value of its own.
         """
         key = variant_key(name)
-        return self.kb.spellings.get(key) or self._learned_spellings.get(key) or " ".join(name.split())
+        return self.kb.spellings.get(key) or self._as_the_company_writes_it(self._learned_spelling(key) or name)
+
+    def _learned_spelling(self, key: str) -> str | None:
+        """The spelling learned for a variant key: the first not in capitals, else the first.
+
+        ("Kidder, Peabody" and "KIDDER PEABODY" are two names learned, one spelling.)
+        Derived from :attr:`learned` alone, so every extractor that learned the same names agrees.
+        """
+        spellings = [self.learned[lower] for lower in self._learned_by_key.get(key, ())]
+        return next((spelling for spelling in spellings if not _shouted(spelling)), None) or next(iter(spellings), None)
+
+    def _as_the_company_writes_it(self, name: str) -> str:
+        """``name`` with single spaces, and out of capitals where a text shouted it.
+
+        A Reuters slug or headline writes "BANK OF CHINA" or "JOHN LABATT LTD"; the
+        company writes "Bank of China". A short word that is not an everyday word
+        stays in capitals: it is more likely initials ("GEC", "ICI") than a word.
+        """
+        words = name.split()
+        if not _shouted(name):
+            return " ".join(words)
+        written = []
+        for index, word in enumerate(words):
+            if index and word.lower() in _LOWER_IN_NAMES:
+                word = word.lower()
+            elif len(word.strip("'.")) > 3 or self.lexicon.is_common_word(word.lower()):
+                word = word.capitalize()
+            written.append(word)
+        return " ".join(written)
 
     # -- scanning --------------------------------------------------------------
 
@@ -524,6 +561,17 @@ class CompanyExtractor:
     def _is_ordinary(self, word: str) -> bool:
         lex = self.lexicon
         return lex.is_common_word(word) or word in lex.places or word in lex.first_names
+
+
+# Words a name in capitals keeps in lower case once written as the company writes it.
+_LOWER_IN_NAMES = frozenset("of and the for de du des la le et van von der den del y in on at".split())
+_SHOUTED_LETTERS = 6  # "JOHN LABATT" is shouted; "NYNEX" or "IBM" may be how the company writes itself
+
+
+def _shouted(name: str) -> bool:
+    """Whether a name of some length is written all in capitals."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) >= _SHOUTED_LETTERS and not any(c.islower() for c in letters)
 
 
 def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
