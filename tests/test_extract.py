@@ -58,6 +58,11 @@ def test_seed_technologies(seed_facets):
         ("Apple Daily reported it.", ()),
         # wire services and publishers are not companies
         ("TOKYO (Reuters) - Reuters reported.", ()),
+        # a longer form of a known company the article names is that company: one value
+        ("t\nAirbus Industrie said on Monday. Airbus will build it.", ("Airbus",)),
+        ("t\nNewmont Mining Corp said. Newmont shares rose.", ("Newmont",)),
+        # ... but two known companies stay two
+        ("t\nMitsubishi Motors and Mitsubishi Corp agreed.", ("Mitsubishi Motors", "Mitsubishi")),
         # a given name ending a sentence does not make the next sentence's subject a surname
         (
             "t\nBoeing has unveiled a plane. It links cities such as London and Paris. Boeing, in contrast to "

@@ -599,6 +599,12 @@ def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
         ]
         if longer and name not in kb.canonical_names:
             _fold(found, name, longer[0])
+        elif longer:
+            # "Airbus Industrie" beside "Airbus", "Newmont Mining" beside "Newmont": a longer
+            # form of a known company the article names is that company, one value.
+            for other in longer:
+                if other not in kb.canonical_names:
+                    _fold(found, other, name)
     return [name for name in names if name in found.counts]
 
 
