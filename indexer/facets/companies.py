@@ -148,22 +148,24 @@ class CompanyExtractor:
 
     def _settled_spelling(self, name: str) -> str:
         """The one spelling of a name across the collection: the knowledge base's canonical
-        name, else the spelling the collection confirmed first, else the name as written.
+        name, else the spelling the collection confirmed, else the name as written; out of
+        capitals either way.
 
         Discovery takes a name as the text writes it ("Pepsico Inc", "GENCORP INC");
         without this, every article's spelling would be a facet value of its own.
         """
         key = variant_key(name)
-        return self.kb.spellings.get(key) or self._as_the_company_writes_it(self._learned_spelling(key) or name)
+        return self.kb.spellings.get(key) or self._as_the_company_writes_it(self._learned_spelling(key, name))
 
-    def _learned_spelling(self, key: str) -> str | None:
-        """The spelling learned for a variant key: the first not in capitals, else the first.
+    def _learned_spelling(self, key: str, name: str) -> str:
+        """The spelling learned for a variant key, the first not in capitals, else the first;
+        ``name`` itself when none was learned.
 
         ("Kidder, Peabody" and "KIDDER PEABODY" are two names learned, one spelling.)
         Derived from :attr:`learned` alone, so every extractor that learned the same names agrees.
         """
-        spellings = [self.learned[lower] for lower in self._learned_by_key.get(key, ())]
-        return next((spelling for spelling in spellings if not _shouted(spelling)), None) or next(iter(spellings), None)
+        spellings = [self.learned[lower] for lower in self._learned_by_key.get(key, ())] or [name]
+        return next((spelling for spelling in spellings if not _shouted(spelling)), spellings[0])
 
     def _as_the_company_writes_it(self, name: str) -> str:
         """``name`` with single spaces, and out of capitals where a text shouted it.
