@@ -12,6 +12,9 @@ read, 65 bad input data, 69 no usable index, 74 a failed write, 75 try again.
 
 from __future__ import annotations
 
+# What every "rebuild the index" message tells the person to run.
+REBUILD_COMMAND = "newsfacet index --full PATH ..."
+
 
 class NewsfacetError(Exception):
     """Base of every error newsfacet reports to a person; the message says what to do."""

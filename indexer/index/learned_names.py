@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from indexer.errors import IndexDamagedError
+from indexer.errors import REBUILD_COMMAND, IndexDamagedError
 from indexer.index.files import replace_file
 
 LEARNED_NAMES_FILE = "learned-names.json"
@@ -25,14 +25,14 @@ def read_learned_names(generation: Path) -> tuple[str, ...]:
     except FileNotFoundError:
         return ()
     except ValueError as error:
-        raise IndexDamagedError(
-            f"{path} is damaged ({error}); rebuild with `newsfacet index --full PATH ...`"
-        ) from None
+        raise _damaged(path, str(error)) from None
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise IndexDamagedError(
-            f"{path} is damaged (not a list of names); rebuild with `newsfacet index --full PATH ...`"
-        )
+        raise _damaged(path, "not a list of names")
     return tuple(names)
+
+
+def _damaged(path: Path, why: str) -> IndexDamagedError:
+    return IndexDamagedError(f"{path} is damaged ({why}); rebuild with `{REBUILD_COMMAND}`")
 
 
 def write_learned_names(generation: Path, names: Sequence[str]) -> None:

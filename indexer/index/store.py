@@ -24,7 +24,7 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from indexer.article import Article
-from indexer.errors import IndexLockedError, IndexNotFoundError, IndexOutdatedError
+from indexer.errors import REBUILD_COMMAND, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from indexer.index.generations import Generations
 from indexer.index.learned_names import merged_names, read_learned_names, write_learned_names
 from indexer.index.parallel import WRITER_MEMORY_MB, write_in_parts
@@ -42,7 +42,6 @@ from indexer.progress import Progress, Silent
 LOCK_FILE = "reindex.lock"
 DEFAULT_LOCK_TIMEOUT = 60.0
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a generation folder
-REBUILD_COMMAND = "newsfacet index --full PATH ..."
 
 
 @dataclass(frozen=True)
