@@ -286,6 +286,9 @@ def test_shipped_knowledge_base_loads():
         ("EV batteries built with lithium-ion chemistry", ("Electric vehicles", "Lithium-ion batteries")),
         ("battery packs for buses", ("Batteries",)),
         ("Windows XP on PCs", ("Operating systems", "Personal computers")),
+        # a company described by its industry in the lead sells it; deep in a long body it is a passing word
+        ("Deal agreed\nPharmaceutical giant Acme agreed to buy Widgets.", ("Pharmaceuticals",)),
+        ("Deal agreed\nAcme agreed to buy Widgets.\n\n" + "Widgets sell. " * 40 + "It beat the drug firm.", ()),
         ("", ()),
     ],
 )

@@ -104,7 +104,9 @@ def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[s
     when the text mentions it at least twice, or when a short text names it at
     all; a single passing mention deep in a long article is a figure of speech,
     not a subject. A mention that only describes a company's industry
-    ("the US telecommunications group", "telecoms giant BT") weighs half.
+    ("the US telecommunications group", "telecoms giant BT") weighs half in the
+    body; in the title or lead it says what the story's company makes or sells,
+    which is what the facet is for, so it counts there.
 
     A child counts on a single mention when its family is the subject (see
     :func:`_family_discussed`). A parent is left
@@ -121,7 +123,7 @@ def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[s
     for zone, zone_text in (("title", title), ("lead", lead), ("body", rest)):
         for name, weight in _mentions(zone_text, taxonomy):
             score[name] += weight
-            if zone != "body" and weight == 1:
+            if zone != "body":
                 prominent.add(name)
     short = len(text.split()) < _SHORT_TEXT_WORDS
     children: Counter[str] = Counter()  # mentions of each parent's descendants
