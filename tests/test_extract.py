@@ -288,7 +288,7 @@ def test_shipped_knowledge_base_loads():
         ("Windows XP on PCs", ("Operating systems", "Personal computers")),
         # a company described by its industry in the lead sells it; deep in a long body it is a passing word
         ("Deal agreed\nPharmaceutical giant Acme agreed to buy Widgets.", ("Pharmaceuticals",)),
-        ("Deal agreed\nAcme agreed to buy Widgets.\n\n" + "Widgets sell. " * 40 + "It beat the drug firm.", ()),
+        ("Deal agreed\nAcme agreed to buy Widgets.\n\n" + "Widgets sell. " * 70 + "A pharmaceutical group sells.", ()),
         ("", ()),
     ],
 )
