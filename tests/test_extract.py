@@ -109,6 +109,26 @@ def test_extract_companies(text, expected):
         ("Bill Gates spoke. Later Mr Gates left.", ()),
         ("The US Securities and Exchange Commission said.", ()),
         ("Shares rose at 1300 GMT Carnival's shares were up.", ("Carnival",)),
+        # the other items of a list that names a known company are companies, people and places aside
+        (
+            "Retailers - including Zorbex, Monsoon, House of Fraser and Tesco - did well.",
+            ("Zorbex", "Monsoon", "House of Fraser", "Tesco"),
+        ),
+        ("Mr Ray thanked Tesco, Paris and John Smith.", ("Tesco",)),
+        # not a list of companies: products, owners, one name with commas, a role of the company
+        ("Brands including Cadbury, Trident and Halls sold well.", ("Cadbury",)),
+        (
+            "Sony's Playstation, Microsoft's X-Box and Nintendo's Game Cube sold well.",
+            ("Sony", "Microsoft", "Nintendo"),
+        ),
+        ("He holds the Sears, Roebuck and Co franchise.", ("Sears",)),
+        ("The CEOs of Nissan Motor and Honda met.", ("Nissan", "Honda")),
+        # a partnership written with a comma is one name; its second half is never a value
+        ("Advisers Goldman, Sachs & Co and Zorbex, Quillan and Co Inc said.", ("Goldman Sachs", "Zorbex, Quillan")),
+        ("In London, Barclays and Co said.", ()),
+        # other contexts that say "company": "and Co", an analyst's employer, a descriptor opening the sentence
+        ("The shares were placed by Kleinwort Grieveson and Co.", ("Kleinwort Grieveson",)),
+        ("Miner Highland Gold said it regretted the decision.", ("Highland Gold",)),
     ],
 )
 def test_discovery_and_guards(text, expected):

@@ -40,6 +40,10 @@ _PERSON = re.compile(r"\b([A-Z][a-z]+)(\.?) (?:[A-Z]\. )?([A-Z][a-z]+(?:-[A-Z][a
 _QUALIFIER = re.compile(r"-(?:based|backed|owned|listed|controlled|run|led)$")
 _DEMONYM = re.compile(r"[a-z](?:ian|ean|ese|ish)$")
 _JOINER = re.compile(r"^[ \t&'.]*$")
+# What separates the items of a list: "HMV, Monsoon, Body Shop and Tesco"
+_LIST_GAP = re.compile(r"\s*,\s*(?:(and|or)\s+)?|\s+(and|or)\s+")
+_INSIDE_NAMES = frozenset(("of", "&"))
+_AND_CO = frozenset(("co", "cos", "company"))  # "Smith and Co" is a legal form
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 _MAX_RUN = 8
 
@@ -217,8 +221,15 @@ class CompanyExtractor:
 
     def _sentence(self, scan: _Scan, sentence: str, tokens: list[Token]) -> list[str]:
         names: list[str] = []
+        listed = {} if scan.learning else self._listed_beside_known(scan, sentence, tokens)
         i, ended_at = 0, -1  # ended_at: where the last name found ends
         while i < len(tokens):
+            name_end, name = self._comma_name_at(scan, sentence, tokens, i)
+            if name_end:
+                if not scan.learning:
+                    names.append(name)
+                i = ended_at = self._skip_legal_forms(tokens, name_end)
+                continue
             alias, length = self._known_at(scan, tokens, i)
             if alias is not None and alias.canonical == NOT_A_COMPANY and self._continues(tokens, i + length):
                 alias = None  # "Korea" is not a company, "Korea First Bank" is
@@ -237,6 +248,12 @@ class CompanyExtractor:
                 if name:
                     names.append(name)
                 continue
+            if i in listed:
+                found = self._candidate(scan, sentence, tokens, i, listed[i], floor=2)
+                if found:
+                    names.append(found[0])
+                    i = ended_at = self._skip_legal_forms(tokens, listed[i])
+                    continue
             end = self._run_end(scan, tokens, i)
             if end > i and end < len(tokens) and tokens[end].joined and self._is_company_at(scan, tokens, end):
                 i = end  # "F. Hoffmann-La" before "Roche": the front of a known name
@@ -254,6 +271,123 @@ class CompanyExtractor:
             else:
                 i += 1
         return names
+
+    def _listed_beside_known(self, scan: _Scan, sentence: str, tokens: list[Token]) -> dict[int, int]:
+        """The other items of each list that names a known company: start -> end of each.
+
+        "retailers including HMV, Monsoon, Jessops, Body Shop and Tesco": the items of
+        one list are things of one kind, so beside Tesco the others are companies too
+        (each still has to pass the guards against people, places and institutions).
+        """
+        items = []
+        i = 0
+        while i < len(tokens):
+            if not _capitalised(tokens[i].text) or tokens[i].loud:
+                i += 1
+                continue
+            end = i + 1
+            while end < len(tokens) and end - i < _MAX_RUN and tokens[end].joined:
+                if _capitalised(tokens[end].text):
+                    end += 1
+                elif (
+                    tokens[end].lower in _INSIDE_NAMES
+                    and self._continues(tokens, end + 1)
+                    and not self._is_company_at(scan, tokens, end + 1)
+                ):
+                    end += 2  # "House of Fraser", not "CEOs of Nissan"
+                else:
+                    break
+            items.append((i, end))
+            i = end
+        # A list is "A and B" or "A, B and C": commas, then "and" or "or" before the last item.
+        listed: dict[int, int] = {}
+        run: list[tuple[int, int]] = []
+        for item in items:
+            gap = _LIST_GAP.fullmatch(sentence[tokens[run[-1][1] - 1].end : tokens[item[0]].start]) if run else None
+            if gap is None:
+                run = [item]
+            elif not (gap.group(1) or gap.group(2)):
+                run.append(item)
+            else:
+                run.append(item)
+                if self._lists_companies(scan, tokens, run):
+                    listed.update(
+                        (a, b)
+                        for a, b in run
+                        if not self._names_whole(scan, tokens, a, b)
+                        and not (a == 0 and b == 1 and self._is_ordinary(tokens[0].text))  # "Yesterday, ..."
+                    )
+                run = []
+        return listed
+
+    def _lists_companies(self, scan: _Scan, tokens: list[Token], run: list[tuple[int, int]]) -> bool:
+        """Whether a list of capitalised items is a list of companies: one of them a known
+        company by itself, not an owner ("Sony's Playstation, Microsoft's X-Box"), not a
+        list of brands or products, and not one name with commas ("Sears, Roebuck and Co")."""
+        lex = self.lexicon
+        before = [t.lower for t in tokens[max(0, run[0][0] - 3) : run[0][0]]]
+        if any(word in lex.not_after or word.rstrip("s") in lex.not_after for word in before):
+            return False  # "confectionery brands including Cadbury, Trident and Halls"
+        if any(all(t.lower in lex.legal_forms for t in tokens[a:b]) for a, b in run):
+            return False
+        owned = {b for a, b in run if b < len(tokens) and tokens[b].lower == "'s"}
+        if owned or any(a > 0 and tokens[a - 1].lower == "'s" for a, _ in run):
+            return False
+        return any(self._names_whole(scan, tokens, a, b) for a, b in run)
+
+    def _comma_name_at(self, scan: _Scan, sentence: str, tokens: list[Token], start: int) -> tuple[int, str]:
+        """A partnership's name written with a comma before "and Co" ("Kidder, Peabody and Co",
+        "Goldman, Sachs & Co"), and where it ends; (0, "") if none is at ``start``.
+
+        Read from the left as one name, its second half is never a company of its own; when
+        the first half is a known company's name it is that company ("Sears, Roebuck and Co").
+        """
+        lex = self.lexicon
+        while start < len(tokens) and (
+            tokens[start].text in lex.name_starts_never
+            or tokens[start].text in _FUNCTION_WORDS
+            or tokens[start].lower in lex.descriptors
+        ):
+            start += 1  # "Advisers Goldman, Sachs and Co", "Bank Brown, Shipley and Co"
+        first_end = self._short_run_end(tokens, start)
+        if first_end == start or first_end >= len(tokens) or tokens[first_end].joined:
+            return 0, ""
+        if sentence[tokens[first_end - 1].end : tokens[first_end].start].strip() != ",":
+            return 0, ""
+        if " ".join(t.text for t in tokens[start:first_end]) in lex.places:
+            return 0, ""  # "In London, Barclays and Co"
+        end = self._short_run_end(tokens, first_end)
+        if end == first_end or end >= len(tokens):
+            return 0, ""
+        and_co = tokens[end].lower == "and" and end + 1 < len(tokens) and tokens[end + 1].lower in _AND_CO
+        ampersand_co = tokens[end].lower in _AND_CO and "&" in sentence[tokens[end - 1].end : tokens[end].start]
+        if not (and_co or ampersand_co):
+            return 0, ""
+        if self._names_whole(scan, tokens, start, first_end):
+            return end, self._known_at(scan, tokens, start)[0].canonical
+        return end, sentence[tokens[start].start : tokens[end - 1].end]
+
+    def _short_run_end(self, tokens: list[Token], start: int) -> int:
+        """End of one or two joined capitalised words at ``start``, legal forms excluded."""
+        end = start
+        while (
+            end < len(tokens)
+            and end - start < 2
+            and _capitalised(tokens[end].text)
+            and tokens[end].lower not in _AND_CO
+            and (end == start or tokens[end].joined)
+        ):
+            end += 1
+        return end
+
+    def _names_whole(self, scan: _Scan, tokens: list[Token], start: int, end: int) -> bool:
+        """Whether a known company's name (and legal forms) is all of ``tokens[start:end]``."""
+        alias, length = self._known_at(scan, tokens, start)
+        return (
+            alias is not None
+            and alias.canonical != NOT_A_COMPANY
+            and self._skip_legal_forms(tokens, start + length) >= end
+        )
 
     def _known_at(self, scan: _Scan, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
         """The longest knowledge-base (or else learned) alias at ``start`` whose case fits.
@@ -328,6 +462,8 @@ class CompanyExtractor:
         )
 
     def _skip_legal_forms(self, tokens: list[Token], i: int) -> int:
+        if i + 1 < len(tokens) and tokens[i].lower == "and" and tokens[i + 1].lower in _AND_CO:
+            i += 1  # "and Co"
         while i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and _capitalised(tokens[i].text):
             i += 1
         return i
@@ -398,8 +534,10 @@ class CompanyExtractor:
         return parts
 
     def _candidate(
-        self, scan: _Scan, sentence: str, tokens: list[Token], start: int, end: int
+        self, scan: _Scan, sentence: str, tokens: list[Token], start: int, end: int, floor: int = 0
     ) -> tuple[str, int] | None:
+        """The company name the run ``start:end`` is, with the strength of its evidence, if the
+        guards let it be one; ``floor`` is evidence the caller has from beyond the run's context."""
         lex = self.lexicon
         while start < end and (
             tokens[start].text in lex.name_starts_never
@@ -418,6 +556,8 @@ class CompanyExtractor:
             if _QUALIFIER.search(tokens[i].text):
                 start = i + 1  # "Hong Kong-based Techtronic Industries"
                 break
+        if start == 0 and end > 1 and tokens[0].lower in lex.descriptors:
+            start, floor = 1, max(floor, 2)  # "Miner Highland Gold said", "Carmaker Zorbex"
         if start >= end:
             return None
         alias, length = self._known_at(scan, tokens, start)
@@ -425,7 +565,7 @@ class CompanyExtractor:
             return None  # "European" in "And European firms"
         run = tokens[start:end]
         words = [t.text for t in run]
-        evidence = self._evidence(sentence, tokens, start, end)
+        evidence = max(floor, self._evidence(sentence, tokens, start, end))
         if evidence == 0 or self._excluded(tokens, start, end):
             return None
         hard = evidence >= 3  # a legal form or a ticker
@@ -507,6 +647,8 @@ class CompanyExtractor:
         lex = self.lexicon
         after = tokens[end] if end < len(tokens) else None
         beyond = tokens[end + 1].lower if end + 1 < len(tokens) else ""
+        if after and after.lower == "and" and beyond in _AND_CO and _capitalised(tokens[end + 1].text):
+            return 3  # "Kleinwort Grieveson and Co", "Samuel Montagu and Co Ltd"
         if after and after.lower in lex.legal_forms and beyond not in ("for", "of", "on"):
             # "Internet Corporation for Assigned Names" is not a legal form.
             if after.lower not in lex.weak_legal_forms:
