@@ -239,6 +239,12 @@ class CompanyExtractor:
                     names.append(company.canonical)
                 i = ended_at = self._skip_legal_forms(tokens, i + length)
                 continue
+            if not scan.learning and "-" in tokens[i].text:
+                name = self._known_in_compound(tokens[i].text)
+                if name:
+                    names.append(name)
+                    i = ended_at = i + 1
+                    continue
             if not scan.learning and _EXCHANGE_TICKER.match(tokens[i].text):
                 name = self.kb.canonical_for_ticker(tokens[i].text)
                 if name:
@@ -271,6 +277,19 @@ class CompanyExtractor:
             else:
                 i += 1
         return names
+
+    def _known_in_compound(self, word: str) -> str | None:
+        """The known company a hyphenated word is made with ("Ex-WorldCom", "Microsoft-backed").
+
+        Only a name that is never an everyday word, a given name or a place counts:
+        "Apple-like" says nothing.
+        """
+        for part in word.split("-"):
+            aliases = self.kb.trie.get(part.lower(), {}).get("", ())
+            for alias in aliases:
+                if part[:1].isupper() and alias.tokens == (part,) and not alias.ambiguous:
+                    return alias.canonical if alias.canonical != NOT_A_COMPANY else None
+        return None
 
     def _listed_beside_known(self, scan: _Scan, sentence: str, tokens: list[Token]) -> dict[int, int]:
         """The other items of each list that names a known company: start -> end of each.
@@ -628,6 +647,9 @@ class CompanyExtractor:
             or tokens[i].lower in self.lexicon.company_heads
             or tokens[i].lower in self.lexicon.generic_words
         )
+        if single and end <= inside[-1] and self._is_ordinary(tokens[i].text):
+            # "<Best Co Inc>", "<Time Inc>": an everyday word is a company's name only with its legal form
+            return inside[-1] + 1, sentence[tokens[i].start : tokens[end].end]
         if single or self._excluded(tokens, i, end):
             return inside[-1] + 1, None  # "<Bancorp>" alone, "<Federal Reserve>"
         return inside[-1] + 1, words
@@ -647,21 +669,18 @@ class CompanyExtractor:
         lex = self.lexicon
         after = tokens[end] if end < len(tokens) else None
         beyond = tokens[end + 1].lower if end + 1 < len(tokens) else ""
+        # "Internet Corporation for Assigned Names": a name goes on after the legal-form word
+        name_goes_on = beyond in ("for", "of", "on") and self._continues(tokens, end + 2)
         if after and after.lower == "and" and beyond in _AND_CO and _capitalised(tokens[end + 1].text):
             return 3  # "Kleinwort Grieveson and Co", "Samuel Montagu and Co Ltd"
-        if after and after.lower in lex.legal_forms and beyond not in ("for", "of", "on"):
+        if after and after.lower in lex.legal_forms and not name_goes_on:
             # "Internet Corporation for Assigned Names" is not a legal form.
             if after.lower not in lex.weak_legal_forms:
                 return 3  # "Key Tronic corp", "Acme Widgets Inc"
         if self._ticker_follows(sentence, tokens[end - 1].end):
             return 3
         signals = [0]
-        if (
-            after
-            and after.lower in lex.weak_legal_forms
-            and _capitalised(after.text)
-            and beyond not in ("for", "of", "on")
-        ):
+        if after and after.lower in lex.weak_legal_forms and _capitalised(after.text) and not name_goes_on:
             single_word = end - start == 1 and self._is_ordinary(tokens[start].text)
             signals.append(1 if single_word else 2)  # "Williams Holdings", not "G7 Group"
         before = [t.lower for t in tokens[max(0, start - 4) : start]]
@@ -684,6 +703,8 @@ class CompanyExtractor:
             signals.append(1)
         if tokens[end - 1].lower in lex.company_heads and end - start >= 2:
             signals.append(1)  # "Tyson Foods"
+        if signals.count(1) >= 2:
+            return max(2, max(signals))  # two hints together: "Toll Brothers reported"
         return max(signals)
 
     def _excluded(self, tokens: list[Token], start: int, end: int) -> bool:
