@@ -575,7 +575,7 @@ class CompanyExtractor:
             if _QUALIFIER.search(tokens[i].text):
                 start = i + 1  # "Hong Kong-based Techtronic Industries"
                 break
-        if start == 0 and end > 1 and tokens[0].lower in lex.descriptors:
+        if start == 0 and end > 1 and tokens[0].lower in lex.descriptors and _capitalised(tokens[1].text):
             start, floor = 1, max(floor, 2)  # "Miner Highland Gold said", "Carmaker Zorbex"
         if start >= end:
             return None

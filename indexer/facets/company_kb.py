@@ -67,11 +67,12 @@ class CompanyKnowledgeBase:
 
 
 def variant_key(name: str) -> str:
-    """What spellings of one name share: case, punctuation and spacing left out.
+    """What spellings of one name share: case, punctuation and spaces left out.
 
-    "Kidder, Peabody", "KIDDER PEABODY" and "Kidder  Peabody" are one company.
+    "Kidder, Peabody", "KIDDER PEABODY" and "Kidder  Peabody" are one company, and so
+    are "Paine Webber" and "PaineWebber".
     """
-    return " ".join(_NOT_ALPHANUMERIC.sub(" ", name.lower()).split())
+    return "".join(_NOT_ALPHANUMERIC.sub(" ", name.lower().replace("&", " and ")).split())
 
 
 def tokens_of(name: str) -> tuple[str, ...]:

@@ -8,6 +8,13 @@ labelled company not matched before; a second prediction of the same company
 is wrong, since the facet list would show it twice. Predicted technologies
 outside the labelling vocabulary, when one is given, are ignored.
 
+Company names are learned as a full build learns them: from the collection the
+labelled articles belong to (by default the corpora in the ``data`` folder beside
+the labelled file's folder, as in ``../shared``), so the scores are those of the
+facets an index of that collection holds. ``--collection`` names other corpora;
+``--learn-from labelled`` learns from the labelled articles alone and
+``--learn-from nothing`` not at all, to show what learning adds.
+
 Run it as ``scripts/evaluate-facets LABELLED.jsonl``.
 """
 
@@ -17,11 +24,14 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.facets.extract import extract_facets_batch
+from indexer.article import Article
+from indexer.facets.companies import CompanyExtractor
+from indexer.facets.extract import extract_learned, learn_company_names
+from indexer.ingest.files import read_articles
 from indexer.ingest.records import article_from_record
 
 _LEGAL_FORMS = frozenset(
@@ -144,15 +154,39 @@ def load_vocabulary(labelled_path: Path) -> frozenset[str] | None:
     return frozenset(row.split("\t")[0].lower() for row in rows if row.strip())
 
 
-def evaluate(records: list[dict], vocabulary: frozenset[str] | None = None) -> Evaluation:
-    """Extract facets from the labelled records with the project's extractor and score them."""
-    # Read as the indexer reads a JSON record, so the scores are those of what gets indexed.
-    articles = [article_from_record(r, f"line-{n}", "", f"record {n}") for n, r in enumerate(records, start=1)]
+def evaluate(
+    records: list[dict], vocabulary: frozenset[str] | None = None, extractor: CompanyExtractor | None = None
+) -> Evaluation:
+    """Extract facets from the labelled records with the project's extractor and score them.
+
+    ``extractor`` is one that has learned company names (see :func:`learned_from`); by
+    default one learns from the records themselves, as a build of them alone would.
+    """
+    articles = labelled_articles(records)
+    extractor = extractor or learn_company_names(articles)
     predicted = {
         record_key(record): {"companies": list(a.companies), "technologies": list(a.technologies)}
-        for record, a in zip(records, extract_facets_batch(articles), strict=True)
+        for record, a in zip(records, extract_learned(articles, extractor), strict=True)
     }
     return score(records, predicted, vocabulary)
+
+
+def labelled_articles(records: Sequence[dict]) -> list[Article]:
+    """The records read as the indexer reads a JSON record, so the scores are those of what gets indexed."""
+    return [article_from_record(r, f"line-{n}", "", f"record {n}") for n, r in enumerate(records, start=1)]
+
+
+def learned_from(collection: Sequence[Article], *labelled: Sequence[dict]) -> CompanyExtractor:
+    """An extractor that learned company names as a build of an index holding ``collection``
+    and the ``labelled`` records would."""
+    return learn_company_names([*collection, *(a for records in labelled for a in labelled_articles(records))])
+
+
+def default_collection(labelled_path: Path) -> list[Path]:
+    """The corpora the labelled articles come from: the ``data`` folder beside the labelled
+    file's folder (``../shared/data`` for ``../shared/eval/dev.jsonl``), if there is one."""
+    data = labelled_path.resolve().parent.parent / "data"
+    return [data] if data.is_dir() else []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +194,20 @@ def main(argv: list[str] | None = None) -> int:
         prog="evaluate-facets", description="Score the facet extractor on labelled articles."
     )
     parser.add_argument("labelled", type=Path, help="labelled JSON lines (id, title, body, companies, technologies)")
+    parser.add_argument(
+        "--collection",
+        type=Path,
+        action="append",
+        help="corpus file or folder the labelled articles belong to, read as the indexer reads it "
+        "(repeatable; default: the data folder beside the labelled file's folder, if any)",
+    )
+    parser.add_argument(
+        "--learn-from",
+        choices=("collection", "labelled", "nothing"),
+        default="collection",
+        help="where company names are learned: the collection and the labelled articles (default), "
+        "the labelled articles alone, or nowhere",
+    )
     parser.add_argument("--errors", action="store_true", help="list every extra and missed label")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args(argv)
@@ -168,7 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     except LabelledFileError as error:
         print(f"evaluate-facets: {error}", file=sys.stderr)
         return 2
-    result = evaluate(records, load_vocabulary(args.labelled))
+    extractor = CompanyExtractor() if args.learn_from == "nothing" else None
+    if args.learn_from == "collection":
+        paths = args.collection or default_collection(args.labelled)
+        collection = list(read_articles(paths).articles) if paths else []
+        print(f"learning names from {len(collection)} collection articles", file=sys.stderr)
+        extractor = learned_from(collection, records)
+    result = evaluate(records, load_vocabulary(args.labelled), extractor)
     if args.errors:
         for row in result.errors:
             print("\t".join(row))
