@@ -3,6 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from indexer.errors import InputError
 from indexer.facets.companies import CompanyExtractor
 from indexer.facets.company_kb import (
     CompanyRecord,
@@ -290,6 +291,55 @@ def test_record_keys_extraction_does_not_use_are_ignored():
 def test_shipped_knowledge_base_loads():
     kb = load_knowledge_base()
     assert kb.canonical_for_ticker("7261.T") == "Mazda"
+
+
+@pytest.mark.parametrize(
+    "learned, text, expected",
+    [
+        # a possessive is the company; a name that is itself possessive stays
+        ((), "Moody's cut Hoechst AG's rating.", ("Moody's", "Hoechst")),
+        ((), "Zorbex Widgets Inc's shares fell.", ("Zorbex Widgets",)),
+        # a piece of a longer name in the same article is that name, a longer form of a known one is it
+        ((), "Advisers Goldman, Sachs and Co said Sachs would act.", ("Goldman Sachs",)),
+        ((), "Regie Nationale des Usines Renault said it agreed. Renault shares rose.", ("Renault",)),
+        # a name joining two companies the collection knows is those two
+        (
+            ("Security Pacific Corp said.", "Chase Manhattan Corp said."),
+            "Chase Manhattan and Security Pacific Corp agreed.",
+            ("Chase Manhattan", "Security Pacific"),
+        ),
+        ((), "Dainippon Ink and Chemicals Inc made a bid.", ("Dainippon Ink and Chemicals",)),
+    ],
+)
+def test_one_value_per_company(learned, text, expected):
+    extractor = CompanyExtractor()
+    extractor.learn(learned)
+    assert extractor.extract(text) == expected
+
+
+def test_listed_years_are_read_and_checked():
+    line = '{"name": "GEC", "tickers": ["GECL.L"], "listed": [null, 1999]}'
+    assert parse_company_records([line]) == [CompanyRecord("GEC", tickers=("GECL.L",), listed=(None, 1999))]
+    with pytest.raises(InputError, match="listed must be"):
+        parse_company_records(['{"name": "GEC", "listed": "1999"}'])
+
+
+@pytest.mark.parametrize(
+    "text, year, expected",
+    [
+        # today's listings hold their tickers in today's news, not in 1987's
+        ("It said <SM> sold a unit.", 2019, ("SM Energy",)),
+        ("It said <SM> sold a unit.", 1987, ()),
+        ("It said <SM> sold a unit.", None, ("SM Energy",)),
+        # a hand-kept listing with its years: GEC, the UK's General Electric Company plc
+        ("The General Electric Co Plc <GECL.L> said it won an order.", 1987, ("GEC",)),
+        ("It said <GECL.L> won an order.", 1987, ("GEC",)),
+        ("It said <GECL.L> won an order.", 2005, ()),
+        ("General Electric Co said it won an order.", 1987, ("General Electric",)),
+    ],
+)
+def test_a_ticker_names_the_company_that_held_it_then(text, year, expected):
+    assert CompanyExtractor().extract(text, year=year) == expected
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,7 @@ _JOINER = re.compile(r"^[ \t&'.]*$")
 # What separates the items of a list: "HMV, Monsoon, Body Shop and Tesco"
 _LIST_GAP = re.compile(r"\s*,\s*(?:(and|or)\s+)?|\s+(and|or)\s+")
 _INSIDE_NAMES = frozenset(("of", "&"))
+_CONJUNCTION = re.compile(r"\s+(?:and|&)\s+")
 _AND_CO = frozenset(("co", "cos", "company"))  # "Smith and Co" is a legal form
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 _MAX_RUN = 8
@@ -68,6 +69,7 @@ class _Scan:
 
     surnames: frozenset[str]  # of the people the text names: alone, they are people, not companies
     learning: bool  # read for names to learn: only the knowledge base counts, only confirmed names are found
+    year: int | None = None  # when the text was published: a ticker names the company that held it then
 
 
 @dataclass
@@ -135,20 +137,54 @@ class CompanyExtractor:
                     self._learned_by_key.setdefault(variant_key(name), []).append(lower)
                     insert_alias(self._learned_trie, Alias(tokens_of(name), name, False))
 
-    def extract(self, text: str, source: str | None = None) -> tuple[str, ...]:
+    def extract(self, text: str, source: str | None = None, year: int | None = None) -> tuple[str, ...]:
         """Canonical companies named in ``text``, most mentioned first.
 
         ``source`` is the article's publisher or wire: never a company facet of it.
+        ``year`` is when it was published: a ticker names the company that held it then.
         """
-        found = self._scan(prepare_text(text), learning=False)
+        found = self._scan(prepare_text(text), learning=False, year=year)
         for name in list(found.counts):
-            settled = self._settled_spelling(name)
+            settled = self._settled_spelling(self._without_possessive(name))
             if settled != name:
                 _fold(found, name, settled)
+        for name in list(found.counts):
+            parts = self._joined_parts(name, found)
+            if parts:
+                _split(found, name, parts)
         names = _merge_variants(found, self.kb)
         excluded = {source.lower()} if source else set()
         kept = [name for name in names if name.lower() not in excluded]
         return tuple(sorted(kept, key=lambda n: (-found.counts[n], found.first[n])))
+
+    def _is_known_name(self, name: str) -> bool:
+        """A name the knowledge base or the collection vouches for as written, possessive and all ("Moody's")."""
+        return name in self.kb.canonical_names or name.lower() in self.learned
+
+    def _without_possessive(self, name: str) -> str:
+        """ "Hoechst AG's" and "Salomon Brothers'" are Hoechst AG and Salomon Brothers; "Moody's" stays."""
+        if self._is_known_name(name):
+            return name
+        for ending in ("'s", "’s", "'", "’"):
+            if name.endswith(ending) and len(name) > len(ending) + 1 and (len(ending) == 2 or name[-2] == "s"):
+                return name[: -len(ending)]
+        return name
+
+    def _joined_parts(self, name: str, found: _Found) -> list[str]:
+        """The companies a name joins ("Chase Manhattan and Security Pacific"), each a known
+        company or named on its own in the text, or nothing when it is one name of its own
+        ("Procter and Gamble", "Marks & Spencer")."""
+        if self._is_known_name(name):
+            return []
+        parts = [part.strip() for part in _CONJUNCTION.split(name)]
+        if len(parts) < 2 or not all(parts):
+            return []
+        settled = [self._settled_spelling(part) for part in parts]
+        if all(
+            part in found.counts or part in self.kb.canonical_names or part.lower() in self.learned for part in settled
+        ):
+            return settled
+        return []
 
     def _settled_spelling(self, name: str) -> str:
         """The one spelling of a name across the collection: the knowledge base's canonical
@@ -192,9 +228,9 @@ class CompanyExtractor:
 
     # -- scanning --------------------------------------------------------------
 
-    def _scan(self, text: str, learning: bool) -> _Found:
+    def _scan(self, text: str, learning: bool, year: int | None = None) -> _Found:
         found = _Found()
-        scan = _Scan(self._person_surnames(text), learning)
+        scan = _Scan(self._person_surnames(text), learning, year)
         position = 0
         for line_number, line in enumerate(text.split("\n")):
             # Title Case says nothing in a headline; in the body only capitals do.
@@ -246,7 +282,7 @@ class CompanyExtractor:
                     i = ended_at = i + 1
                     continue
             if not scan.learning and _EXCHANGE_TICKER.match(tokens[i].text):
-                name = self.kb.canonical_for_ticker(tokens[i].text)
+                name = self.kb.canonical_for_ticker(tokens[i].text, scan.year)
                 if name:
                     names.append(name)
             if sentence[tokens[i].start - 1 : tokens[i].start] == "<":
@@ -527,8 +563,15 @@ class CompanyExtractor:
 
     def _discover(self, scan: _Scan, sentence: str, tokens: list[Token], start: int, end: int) -> list[tuple[str, int]]:
         lex = self.lexicon
-        if start >= 2 and tokens[start - 1].lower in ("of", "for") and tokens[start - 2].lower in lex.institution_heads:
-            return []  # "Association of Payment and Clearing Services"
+        if (
+            start >= 2
+            and tokens[start - 1].lower in ("of", "for")
+            and (
+                tokens[start - 2].lower in lex.institution_heads
+                or (tokens[start - 2].lower in lex.institution_before_of and _capitalised(tokens[start - 2].text))
+            )
+        ):
+            return []  # "Association of Payment and Clearing Services", "House of Representatives"
         if self._excluded(tokens, start, end):
             return []  # "US Securities and Exchange Commission" is not "US Securities"
         joins = [i for i in range(start, end) if tokens[i].lower == "and"]
@@ -618,6 +661,18 @@ class CompanyExtractor:
             return None  # "Social Services", "Mobile Communications", "Chemical Brothers"
         if len(run) == 2 and len(words[0].rstrip(".")) == 1 and not hard:
             return None  # "J Smit": an initial and a surname
+        if (
+            legal
+            and start >= 2
+            and tokens[start - 1].lower == "'s"
+            and tokens[start - 1].joined
+            and run[0].joined
+            and self._is_ordinary(tokens[start - 2].text)
+            and tokens[start - 2].lower not in lex.legal_forms
+        ):
+            run = tokens[start - 2 : end]  # "Fireman's Fund Corp" is not "Fund"; "Sony's Zorbex Inc" is Zorbex
+        elif legal and len(run) == 1 and self._is_ordinary(words[0]):
+            return sentence[run[0].start : tokens[end].end], evidence  # "Time Inc", "Lynch Corp": not "Time"
         return sentence[run[0].start : run[-1].end], evidence
 
     def _bracketed(
@@ -633,7 +688,7 @@ class CompanyExtractor:
             close = tokens[i].end
         inside = [j for j in range(i, len(tokens)) if close < 0 or tokens[j].end <= close]
         if len(inside) <= 1:
-            known = None if after_name or scan.learning else self.kb.canonical_for_ticker(tokens[i].text)
+            known = None if after_name or scan.learning else self.kb.canonical_for_ticker(tokens[i].text, scan.year)
             return i + 1, known
         end = inside[-1] + 1
         while end > i + 1 and (tokens[end - 1].lower in self.lexicon.legal_forms or tokens[end - 1].lower == "and"):
@@ -673,7 +728,12 @@ class CompanyExtractor:
         name_goes_on = beyond in ("for", "of", "on") and self._continues(tokens, end + 2)
         if after and after.lower == "and" and beyond in _AND_CO and _capitalised(tokens[end + 1].text):
             return 3  # "Kleinwort Grieveson and Co", "Samuel Montagu and Co Ltd"
-        if after and after.lower in lex.legal_forms and not name_goes_on:
+        if (
+            after
+            and after.lower in lex.legal_forms
+            and not name_goes_on
+            and (_capitalised(after.text) or len(after.text) <= 4)
+        ):
             # "Internet Corporation for Assigned Names" is not a legal form.
             if after.lower not in lex.weak_legal_forms:
                 return 3  # "Key Tronic corp", "Acme Widgets Inc"
@@ -756,21 +816,37 @@ def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
             by_lower[key] = name
     names = list(by_lower.values())
     for name in sorted(names, key=len):
-        words = name.lower().split()
-        longer = [
-            other
-            for other in names
-            if other != name and other.lower().split()[: len(words)] == words and other in found.counts
-        ]
+        if name not in found.counts:
+            continue
+        words = _words(name)
+        longer = [other for other in names if other in found.counts and _is_part(words, _words(other))]
         if longer and name not in kb.canonical_names:
-            _fold(found, name, longer[0])
+            _fold(found, name, longer[0])  # "Sachs" beside "Goldman Sachs" is a piece of it
         elif longer:
-            # "Airbus Industrie" beside "Airbus", "Newmont Mining" beside "Newmont": a longer
-            # form of a known company the article names is that company, one value.
+            # "Airbus Industrie" beside "Airbus", "Regie Nationale des Usines Renault" beside
+            # "Renault": a longer form of a known company the article names is that company.
             for other in longer:
                 if other not in kb.canonical_names:
                     _fold(found, other, name)
     return [name for name in names if name in found.counts]
+
+
+def _words(name: str) -> tuple[str, ...]:
+    """A name's words in lower case, without the punctuation at their ends."""
+    return tuple(word for word in (w.strip(".,'’()\"").lower() for w in name.split()) if word)
+
+
+def _is_part(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    """Whether ``part`` is a proper, contiguous run of the words of ``whole``."""
+    return len(part) < len(whole) and any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
+def _split(found: _Found, name: str, parts: list[str]) -> None:
+    """Count a name that joins several companies under each of them."""
+    count, first = found.counts.pop(name), found.first.pop(name)
+    for part in parts:
+        found.counts[part] = found.counts.get(part, 0) + count
+        found.first[part] = min(found.first.get(part, 10**9), first)
 
 
 def _fold(found: _Found, name: str, into: str) -> None:

@@ -5,7 +5,10 @@ It is read from data files in ``indexer/facets/data``:
 - ``companies.jsonl`` (kept by hand): important companies, former names,
   aliases, and parent links of units and subsidiaries;
 - ``companies_generated.jsonl`` (from ``scripts/build-gazetteers``): index
-  constituents with their official names and tickers;
+  constituents with their official names and tickers. These are today's
+  listings, and exchanges give a ticker to another company once its holder
+  is gone (``SM`` was Southmark before it was SM Energy), so their tickers
+  resolve only for articles from GENERATED_LISTINGS_FROM on;
 - ``not_companies.txt`` (kept by hand): names that look like companies and are
   not (wire services, indices, regulators, products).
 
@@ -27,6 +30,7 @@ from indexer.text import word_spans
 
 _NOT_ALPHANUMERIC = re.compile(r"[^\w]+|_")
 NOT_A_COMPANY = ""  # canonical name stored for an excluded phrase
+GENERATED_LISTINGS_FROM = 2000  # a year from which today's listings' tickers are taken as theirs
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,24 @@ class CompanyRecord:
     # Hand-kept records say so when a name is also an everyday word ("Shell",
     # "Visa"); generated records are judged against the word lists.
     ambiguous: bool | None = None
+    # The years the tickers were the company's, first and last (None: open), from "listed": [from, to]
+    listed: tuple[int | None, int | None] = (None, None)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A ticker's company over the years it held it (None: open-ended)."""
+
+    canonical: str
+    first_year: int | None = None
+    last_year: int | None = None
+
+    def holds_in(self, year: int | None) -> bool:
+        if year is None:
+            return True
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
 
 
 @dataclass(frozen=True)
@@ -52,15 +74,21 @@ class Alias:
 @dataclass(frozen=True)
 class CompanyKnowledgeBase:
     trie: dict  # lower-case token -> subtrie; key "" holds the Alias list ending there
-    tickers: dict[str, str]  # upper-case ticker -> canonical name
+    tickers: dict[str, tuple[Listing, ...]]  # upper-case ticker -> its companies over the years
     canonical_names: frozenset[str]
     curated: frozenset[str] = frozenset()  # canonical names from the hand-kept file
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> ancestors, nearest first
     # variant_key(name or alias) -> canonical name: "PEPSICO" and "Pepsico" are PepsiCo
     spellings: dict[str, str] = field(default_factory=dict)
 
-    def canonical_for_ticker(self, ticker: str) -> str | None:
-        return self.tickers.get(ticker.upper())
+    def canonical_for_ticker(self, ticker: str, year: int | None = None) -> str | None:
+        """The company that held ``ticker`` in ``year`` (any year when None), if one is known.
+
+        In a 1987 story ``<SM>`` is not today's SM Energy: an unknown holder is left to discovery.
+        """
+        return next(
+            (listing.canonical for listing in self.tickers.get(ticker.upper(), ()) if listing.holds_in(year)), None
+        )
 
     def ancestors(self, name: str) -> tuple[str, ...]:
         return self.parents.get(name, ())
@@ -97,7 +125,7 @@ def build_knowledge_base(
     for record in records:
         by_name.setdefault(record.name, record)
     trie: dict = {}
-    tickers: dict[str, str] = {}
+    tickers: dict[str, list[Listing]] = {}
     spellings: dict[str, str] = {}
     for phrase in excluded:
         insert_alias(trie, Alias(tokens_of(phrase), NOT_A_COMPANY, False))
@@ -114,12 +142,17 @@ def build_knowledge_base(
                 ambiguous = generated and _is_ambiguous(tokens, lexicon)
             insert_alias(trie, Alias(tokens, canonical, bool(ambiguous) and (len(tokens) == 1 or alias == record.name)))
             spellings.setdefault(variant_key(alias), canonical)
+        first_year, last_year = record.listed
+        if generated and first_year is None:
+            first_year = GENERATED_LISTINGS_FROM
         for ticker in record.tickers:
-            tickers.setdefault(ticker.upper(), canonical)
+            listings = tickers.setdefault(ticker.upper(), [])
+            if all(listing.canonical != canonical for listing in listings):
+                listings.append(Listing(canonical, first_year, last_year))
     curated = records if generated_from is None else records[:generated_from]
     return CompanyKnowledgeBase(
         trie,
-        tickers,
+        {ticker: tuple(listings) for ticker, listings in tickers.items()},
         frozenset(by_name),
         frozenset(r.name for r in curated),
         {name: chain for name, chain in parents.items() if chain},
@@ -128,7 +161,7 @@ def build_knowledge_base(
 
 
 def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
-    """Read JSON Lines records ``{"name", "aliases", "tickers", "parent", "ambiguous"}``.
+    """Read JSON Lines records ``{"name", "aliases", "tickers", "parent", "ambiguous", "listed"}``.
 
     Other keys are ignored: the generated file also lists each company's
     industries, which extraction does not use.
@@ -146,11 +179,21 @@ def parse_company_records(lines: list[str]) -> list[CompanyRecord]:
                     tickers=tuple(data.get("tickers", ())),
                     parent=data.get("parent"),
                     ambiguous=data.get("ambiguous"),
+                    listed=_listed_years(data.get("listed")),
                 )
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"company record on line {number}: {error}") from error
     return records
+
+
+def _listed_years(value: object) -> tuple[int | None, int | None]:
+    """``[1968, 1999]``, ``[null, 1999]`` or absent: the years a record's tickers were its own."""
+    if value is None:
+        return None, None
+    if not isinstance(value, list) or len(value) != 2 or not all(v is None or isinstance(v, int) for v in value):
+        raise TypeError(f"listed must be [first year or null, last year or null], not {value!r}")
+    return value[0], value[1]
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,7 @@ def extract_facets(article: Article, companies: CompanyExtractor | None = None) 
     text = facet_text(article)
     extractor = companies or CompanyExtractor()
     return article.with_facets(
-        companies=extractor.extract(text, source=article.source),
+        companies=extractor.extract(text, source=article.source, year=article.date.year if article.date else None),
         technologies=extract_technologies(text),
     )
 

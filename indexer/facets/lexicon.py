@@ -33,6 +33,7 @@ class Lexicon:
     not_after: frozenset[str]  # lower case: "X project" is not a company
     connectors_after_head: frozenset[str]  # lower case: "Bank of Commerce"
     institution_heads: frozenset[str]  # lower case
+    institution_before_of: frozenset[str]  # lower case: "House of Representatives", "Ministers of Industry"
     institution_anywhere: frozenset[str]  # lower case
     person_titles: frozenset[str]  # as written
     name_starts_never: frozenset[str]  # as written
@@ -52,6 +53,7 @@ _LOWER_CASE_RULES = (
     "not_after",
     "connectors_after_head",
     "institution_heads",
+    "institution_before_of",
     "institution_anywhere",
 )
 _PHRASE_RULES = ("cues_before", "strong_cues_after", "cues_after")  # lower-case token sequences
