@@ -577,8 +577,11 @@ class CompanyExtractor:
         joins = [i for i in range(start, end) if tokens[i].lower == "and"]
         # "Dainippon Ink and Chemicals Inc" is one name: ordinary words around "and"
         # and a legal form at the end. "BellSouth and SBC Communications" is two.
+        # ... but "Chase Manhattan and Security Pacific Corp" is two: one side of a name's
+        # "and" is one word ("Procter and Gamble", "Systems and Computer Technology").
         whole = not joins or (
             all(self._is_ordinary(tokens[i - 1].text) for i in joins)
+            and (joins[0] - start == 1 or end - joins[-1] == 2)
             and self._evidence(sentence, tokens, start, end) >= 3
         )
         found = self._candidate(scan, sentence, tokens, start, end) if whole else None

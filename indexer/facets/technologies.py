@@ -101,7 +101,7 @@ def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[s
 
     ``text`` is a title line followed by the body, paragraphs separated by blank
     lines. A technology counts when the title or the lead paragraph names it,
-    when the text mentions it at least twice, or when a short text names it at
+    when the text mentions it at least twice (once as an industry), or when a short text names it at
     all; a single passing mention deep in a long article is a figure of speech,
     not a subject. A mention that only describes a company's industry
     ("the US telecommunications group", "telecoms giant BT") weighs half in the
@@ -134,7 +134,7 @@ def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[s
         name
         for name, value in score.items()
         if name in prominent
-        or value >= 2
+        or value >= 1.5
         or (short and value >= 1)
         or any(_family_discussed(score[parent], children[parent]) for parent in taxonomy.ancestors(name))
     }
