@@ -9,6 +9,7 @@ from functools import partial
 
 from indexer.article import InputNote, SkippedInput
 from indexer.facets.extract import extract_each, extract_learned, learn_company_names, split_by_size, worker_count
+from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames
 from indexer.index.store import IndexStore, WriteReport
 from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, read_articles
 from indexer.progress import Progress, Silent
@@ -54,8 +55,9 @@ def reindex(
     processes = worker_count(workers, len(batch.articles))
     # An update knows the names the whole collection confirmed, not only those of
     # the files it reads, so an unchanged article keeps the facets it had.
-    extractor = learn_company_names(batch.articles, progress, processes, known=() if full else store.learned_names())
-    learned = tuple(extractor.learned.values())
+    known = NOTHING_LEARNED if full else store.learned_names()
+    extractor = learn_company_names(batch.articles, progress, processes, known.names, known.spellings)
+    learned = LearnedNames(tuple(extractor.learned.values()), tuple(extractor.spellings))
     if full and processes > 1:
         # Each process extracts and writes its own run of articles.
         parts = [partial(extract_each, run, extractor) for run in split_by_size(batch.articles, processes)]

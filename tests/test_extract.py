@@ -127,9 +127,13 @@ def test_extract_companies(text, expected):
         # a partnership written with a comma is one name; its second half is never a value
         ("Advisers Goldman, Sachs & Co and Zorbex, Quillan and Co Inc said.", ("Goldman Sachs", "Zorbex, Quillan")),
         ("In London, Barclays and Co said.", ()),
+        ("Stocks fell, said Mark Zurack of Goldman, Sachs and Co. He cautioned.", ("Goldman Sachs",)),
+        ("It bought a stake in the Fichtel und Sachs AG car parts group.", ("Fichtel und Sachs",)),
         # other contexts that say "company": "and Co", an analyst's employer, a descriptor opening the sentence
         ("The shares were placed by Kleinwort Grieveson and Co.", ("Kleinwort Grieveson",)),
         ("Miner Highland Gold said it regretted the decision.", ("Highland Gold",)),
+        # a state after a town is a place, whatever follows it
+        ("It was filed by a Lakeland, Fla., group of growers.", ()),
     ],
 )
 def test_discovery_and_guards(text, expected):
@@ -309,12 +313,29 @@ def test_shipped_knowledge_base_loads():
             ("Chase Manhattan", "Security Pacific"),
         ),
         ((), "Dainippon Ink and Chemicals Inc made a bid.", ("Dainippon Ink and Chemicals",)),
+        # brackets hold one name, even where a name learned elsewhere starts inside them
+        (
+            ("Daiwa Securities Co Ltd said.", "America Inc said."),
+            "<Daiwa Securities America Inc> was named a dealer.",
+            ("Daiwa Securities America",),
+        ),
     ],
 )
 def test_one_value_per_company(learned, text, expected):
     extractor = CompanyExtractor()
     extractor.learn(learned)
     assert extractor.extract(text) == expected
+
+
+def test_the_collection_spells_each_name_one_way():
+    texts = ["t\nShares in Calmat rose, said analysts at Calmat.", "t\nAnalysts at CalMat said.", "t\nCALMAT said."]
+    extractor = CompanyExtractor()
+    extractor.learn(texts)
+    assert list(extractor.spellings) == ["Calmat", "CalMat"]
+    assert {extractor.extract(text) for text in texts[:2]} == {("Calmat",)}
+    again = CompanyExtractor()  # a worker, or an update reading them back from the index
+    again.learn_spellings(extractor.spellings)
+    assert again.extract(texts[1]) == ("Calmat",)
 
 
 def test_listed_years_are_read_and_checked():

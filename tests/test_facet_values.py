@@ -45,7 +45,7 @@ from .paths import DATA, PROJECT
 # Found as the report finds it: ../shared/data beside the project.
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 REUTERS = SHARED_DATA / "reuters.jsonl.gz"
-SAMPLE_SIZE = 300
+SAMPLE_SIZE = 1500
 
 COUNT_KEYS = {
     "articles",
@@ -407,13 +407,25 @@ def test_report_on_the_sample_articles(capsys):
 @pytest.mark.skipif(not REUTERS.is_file(), reason=f"the shared corpora are absent: no {REUTERS}")
 def test_report_on_a_reuters_sample(tmp_path, capsys):
     sample = tmp_path / "reuters-sample.jsonl"
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as corpus:
-        sample.write_text("".join(islice(corpus, SAMPLE_SIZE)), "utf-8")
+    lines = []
+    for corpus_path, size in ((REUTERS, SAMPLE_SIZE), (SHARED_DATA / "bbc_news.jsonl.gz", SAMPLE_SIZE // 5)):
+        with gzip.open(corpus_path, "rt", encoding="utf-8") as corpus:
+            lines += islice(corpus, size)
+    sample.write_text("".join(lines), "utf-8")
     result = _run_json(capsys, str(sample), "--examples", "2")
     counts = result["counts"]
-    assert 0 < counts["articles"] <= SAMPLE_SIZE
+    assert 0 < counts["articles"] <= len(lines)
     assert 0 < counts["single_article_values"] <= counts["distinct_values"] <= counts["value_occurrences"]
     assert counts["fragment_occurrences"] <= counts["value_occurrences"]
+
+    # what one value per company means, held on real news
+    assert counts["spelling_pairs_ignoring_spaces"] == 0
+    assert counts["joined_known_values"] == 0
+    assert counts["all_caps_values"] == 0
+    assert counts["fragment_occurrences"] * 200 < counts["value_occurrences"]  # under 0.5%
+    assert counts["gec_filed_as_general_electric"] == counts["gec_plc_filed_as_general_electric"] == 0
+    # Peabody Holding Co is a company of its own; the rest are words or pieces of names
+    assert not {value for value, articles in result["watch_list"].items() if articles and value != "Peabody"}
 
     assert main([str(sample), "--limit", "50", "--examples", "1"]) == 0
     out = capsys.readouterr().out

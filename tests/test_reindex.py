@@ -198,6 +198,6 @@ def test_an_update_knows_the_names_the_whole_collection_confirmed(tmp_path):
     report = reindex([tmp_path / "daily"], store)  # the wire file is not read this time
     assert report.summary() == "incremental: 0 added, 1 updated, 1 unchanged, 0 removed, 0 skipped"
     assert companies_of(store, "b") == ("Paion",)
-    assert "Paion" in store.learned_names()
+    assert "Paion" in store.learned_names().names
     reindex([tmp_path / "daily"], store, full=True)  # a full build learns from what it reads alone
     assert companies_of(store, "b") == ()

@@ -7,6 +7,7 @@ import pytest
 from indexer.article import Article
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexNotFoundError, IndexOutdatedError, IndexWriteError
 from indexer.index.generations import CURRENT_FILE
+from indexer.index.learned_names import LearnedNames
 from indexer.index.store import IndexStore, WriteReport
 from indexer.search.service import SearchRequest, SearchService
 
@@ -198,18 +199,30 @@ def test_a_failed_rebuild_in_parts_leaves_the_served_index(tmp_path, parts, erro
 
 def test_learned_names_are_kept_with_the_index(tmp_path):
     store = IndexStore(tmp_path / "index")
-    assert store.learned_names() == ()
-    store.rebuild([make("a")], learned_names=["Paion", "Acme"])
-    assert store.learned_names() == ("Paion", "Acme")
-    store.update([make("b")], learned_names=["paion", "Zeta Labs"])  # added to, first spelling kept
-    assert store.learned_names() == ("Paion", "Acme", "Zeta Labs")
+    assert store.learned_names() == LearnedNames()
+    store.rebuild([make("a")], learned_names=LearnedNames(("Paion", "Acme"), ("Calmat",)))
+    assert store.learned_names() == LearnedNames(("Paion", "Acme"), ("Calmat",))
+    # added to: the first spelling of a confirmed name kept, spellings compared as written
+    store.update([make("b")], learned_names=LearnedNames(("paion", "Zeta Labs"), ("CalMat", "Calmat")))
+    assert store.learned_names() == LearnedNames(("Paion", "Acme", "Zeta Labs"), ("Calmat", "CalMat"))
     store.update([make("c")])  # an update without names leaves them
-    assert store.learned_names() == ("Paion", "Acme", "Zeta Labs")
-    store.rebuild_in_parts([lambda: [make("a")]], learned_names=["Other"])  # a new generation starts afresh
-    assert store.learned_names() == ("Other",)
+    assert store.learned_names() == LearnedNames(("Paion", "Acme", "Zeta Labs"), ("Calmat", "CalMat"))
+    # a new generation starts afresh
+    store.rebuild_in_parts([lambda: [make("a")]], learned_names=LearnedNames(("Other",)))
+    assert store.learned_names() == LearnedNames(("Other",))
     (store.current_generation() / "learned-names.json").write_text("{not json", "utf-8")
     with pytest.raises(IndexDamagedError, match="learned-names.json is damaged.*index --full"):
         store.learned_names()
+    (store.current_generation() / "learned-names.json").write_text('{"names": ["Paion"]}', "utf-8")
+    with pytest.raises(IndexDamagedError, match="not a list of names and a list of spellings"):
+        store.learned_names()
+
+
+def test_names_kept_before_spellings_were_are_read(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    store.rebuild([make("a")])
+    (store.current_generation() / "learned-names.json").write_text('["Paion", "Acme"]', "utf-8")
+    assert store.learned_names() == LearnedNames(("Paion", "Acme"))
 
 
 def test_an_index_written_by_version_0_1_still_opens_searches_and_updates(tmp_path):

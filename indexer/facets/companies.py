@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.facets.company_kb import (
     NOT_A_COMPANY,
@@ -70,6 +70,15 @@ class _Scan:
     surnames: frozenset[str]  # of the people the text names: alone, they are people, not companies
     learning: bool  # read for names to learn: only the knowledge base counts, only confirmed names are found
     year: int | None = None  # when the text was published: a ticker names the company that held it then
+    seen: list[str] = field(default_factory=list)  # while learning: every name discovered, as written
+
+
+@dataclass(frozen=True)
+class TextNames:
+    """What one text teaches: names its context confirms, and every name it writes."""
+
+    confirmed: tuple[str, ...]  # by a legal form or ticker: recognised in every article
+    seen: tuple[str, ...]  # discovered with any evidence: how the collection spells them
 
 
 @dataclass
@@ -103,20 +112,41 @@ class CompanyExtractor:
         self._learned_trie: dict = {}
         # variant_key -> the lower-case names learned with it, in the order they were learned
         self._learned_by_key: dict[str, list[str]] = {}
+        self.spellings: dict[str, None] = {}  # every discovered spelling seen, in the order seen
+        self._spelled_by_key: dict[str, list[str]] = {}  # variant_key -> those spellings
         self._learning_lock = threading.Lock()  # one learner at a time keeps the first spelling seen
 
     def learn(self, texts: Iterable[str]) -> None:
-        """Confirm names from their context in ``texts`` for later extraction."""
-        self.learn_names(name for text in texts for name in self.confirmed_names(text))
+        """Confirm names from their context in ``texts``, and their spellings, for later extraction."""
+        for text in texts:
+            names = self.names_in(text)
+            self.learn_names(names.confirmed)
+            self.learn_spellings(names.seen)
 
     def confirmed_names(self, text: str) -> list[str]:
-        """Names a legal form or ticker confirms in this one text, in order.
+        """Names a legal form or ticker confirms in this one text, in order."""
+        return list(self.names_in(text).confirmed)
+
+    def names_in(self, text: str) -> TextNames:
+        """Names a legal form or ticker confirms in this one text, and every name it writes, in order.
 
         Depends on the text and the knowledge base alone, never on names learned
-        before, so texts can be read in any order or in parallel processes and
-        :meth:`learn_names` over the results in text order learns the same names.
+        before, so texts can be read in any order or in parallel processes, and
+        learning from the results in text order learns the same.
         """
-        return list(self._scan(prepare_text(text), learning=True).counts)
+        scan = _Scan(frozenset(), learning=True)
+        found = self._scan(prepare_text(text), scan)
+        return TextNames(tuple(found.counts), tuple(dict.fromkeys(scan.seen)))
+
+    def learn_spellings(self, names: Iterable[str]) -> None:
+        """Remember how the collection writes names it discovered, so every article writes a
+        company one way ("CalMat" wherever one article wrote "Calmat"): the first spelling seen
+        not in capitals, else the first seen."""
+        with self._learning_lock:
+            for name in names:
+                if name not in self.spellings:
+                    self.spellings[name] = None
+                    self._spelled_by_key.setdefault(variant_key(name), []).append(name)
 
     def learn_names(self, names: Iterable[str]) -> None:
         """Remember confirmed names; the first spelling seen of a name is kept.
@@ -129,6 +159,8 @@ class CompanyExtractor:
             for name in names:
                 # A bare everyday word or an initial confirmed in one text ("United's
                 # chief executive") says too little to be a company everywhere.
+                if name not in self.kb.canonical_names:
+                    name = _strip_possessive(name)  # "<Amplicon Inc's>" confirms Amplicon Inc
                 if len(name) < 3 or self._single_ambiguous(name):
                     continue
                 lower = name.lower()
@@ -143,7 +175,7 @@ class CompanyExtractor:
         ``source`` is the article's publisher or wire: never a company facet of it.
         ``year`` is when it was published: a ticker names the company that held it then.
         """
-        found = self._scan(prepare_text(text), learning=False, year=year)
+        found = self._scan(prepare_text(text), _Scan(frozenset(), learning=False, year=year))
         for name in list(found.counts):
             settled = self._settled_spelling(self._without_possessive(name))
             if settled != name:
@@ -163,12 +195,7 @@ class CompanyExtractor:
 
     def _without_possessive(self, name: str) -> str:
         """ "Hoechst AG's" and "Salomon Brothers'" are Hoechst AG and Salomon Brothers; "Moody's" stays."""
-        if self._is_known_name(name):
-            return name
-        for ending in ("'s", "’s", "'", "’"):
-            if name.endswith(ending) and len(name) > len(ending) + 1 and (len(ending) == 2 or name[-2] == "s"):
-                return name[: -len(ending)]
-        return name
+        return name if self._is_known_name(name) else _strip_possessive(name)
 
     def _joined_parts(self, name: str, found: _Found) -> list[str]:
         """The companies a name joins ("Chase Manhattan and Security Pacific"), each a known
@@ -198,13 +225,18 @@ class CompanyExtractor:
         return self.kb.spellings.get(key) or self._as_the_company_writes_it(self._learned_spelling(key, name))
 
     def _learned_spelling(self, key: str, name: str) -> str:
-        """The spelling learned for a variant key, the first not in capitals, else the first;
-        ``name`` itself when none was learned.
+        """The spelling learned for a variant key, the first not in capitals, else the first:
+        of the names confirmed, else of the spellings seen; ``name`` itself when none was learned.
 
         ("Kidder, Peabody" and "KIDDER PEABODY" are two names learned, one spelling.)
-        Derived from :attr:`learned` alone, so every extractor that learned the same names agrees.
+        Derived from :attr:`learned` and :attr:`spellings` alone, so every extractor that
+        learned the same agrees.
         """
-        spellings = [self.learned[lower] for lower in self._learned_by_key.get(key, ())] or [name]
+        spellings = (
+            [self.learned[lower] for lower in self._learned_by_key.get(key, ())]
+            or self._spelled_by_key.get(key)
+            or [name]
+        )
         return next((spelling for spelling in spellings if not _shouted(spelling)), spellings[0])
 
     def _as_the_company_writes_it(self, name: str) -> str:
@@ -228,9 +260,9 @@ class CompanyExtractor:
 
     # -- scanning --------------------------------------------------------------
 
-    def _scan(self, text: str, learning: bool, year: int | None = None) -> _Found:
+    def _scan(self, text: str, reading: _Scan) -> _Found:
         found = _Found()
-        scan = _Scan(self._person_surnames(text), learning, year)
+        scan = replace(reading, surnames=self._person_surnames(text))  # the same list of names seen
         position = 0
         for line_number, line in enumerate(text.split("\n")):
             # Title Case says nothing in a headline; in the body only capitals do.
@@ -262,9 +294,15 @@ class CompanyExtractor:
         while i < len(tokens):
             name_end, name = self._comma_name_at(scan, sentence, tokens, i)
             if name_end:
-                if not scan.learning:
-                    names.append(name)
+                (scan.seen if scan.learning else names).append(name)
                 i = ended_at = self._skip_legal_forms(tokens, name_end)
+                continue
+            if self._opens_named_bracket(sentence, tokens, i):
+                # "<Daiwa Securities America Inc>": the brackets hold one name, whatever
+                # known names are inside it.
+                i, name = self._bracketed(scan, sentence, tokens, i, after_name=False)
+                if name:
+                    names.append(name)
                 continue
             alias, length = self._known_at(scan, tokens, i)
             if alias is not None and alias.canonical == NOT_A_COMPANY and self._continues(tokens, i + length):
@@ -304,9 +342,10 @@ class CompanyExtractor:
                 # Learning takes only names a legal form or ticker confirms: one wrong
                 # name learned would be wrong in every article.
                 minimum = 3 if scan.learning else 1
-                discovered = [
-                    name for name, evidence in self._discover(scan, sentence, tokens, i, end) if evidence >= minimum
-                ]
+                candidates = self._discover(scan, sentence, tokens, i, end)
+                discovered = [name for name, evidence in candidates if evidence >= minimum]
+                if scan.learning:
+                    scan.seen.extend(name for name, _ in candidates)
                 names.extend(discovered)
                 i = self._skip_legal_forms(tokens, end)
                 ended_at = i if discovered else -1
@@ -348,8 +387,9 @@ class CompanyExtractor:
                     tokens[end].lower in _INSIDE_NAMES
                     and self._continues(tokens, end + 1)
                     and not self._is_company_at(scan, tokens, end + 1)
+                    and tokens[i].text not in self.lexicon.first_names
                 ):
-                    end += 2  # "House of Fraser", not "CEOs of Nissan"
+                    end += 2  # "House of Fraser", not "CEOs of Nissan" nor "Mark Zurack of Goldman"
                 else:
                     break
             items.append((i, end))
@@ -383,8 +423,8 @@ class CompanyExtractor:
         before = [t.lower for t in tokens[max(0, run[0][0] - 3) : run[0][0]]]
         if any(word in lex.not_after or word.rstrip("s") in lex.not_after for word in before):
             return False  # "confectionery brands including Cadbury, Trident and Halls"
-        if any(all(t.lower in lex.legal_forms for t in tokens[a:b]) for a, b in run):
-            return False
+        if any(tokens[a].lower in lex.legal_forms for a, _ in run):
+            return False  # "Goldman, Sachs and Co", "Sears, Roebuck and Co": one name
         owned = {b for a, b in run if b < len(tokens) and tokens[b].lower == "'s"}
         if owned or any(a > 0 and tokens[a - 1].lower == "'s" for a, _ in run):
             return False
@@ -541,11 +581,11 @@ class CompanyExtractor:
                 i > start
                 and self._continues(tokens, i + 1)
                 and (
-                    token.lower == "and"
+                    token.lower in ("and", "und")
                     or (token.lower in lex.connectors_after_head and tokens[i - 1].lower in lex.company_heads)
                 )
             ):
-                i += 1  # "Dainippon Ink and Chemicals", "Canadian Imperial Bank of Commerce"
+                i += 1  # "Dainippon Ink and Chemicals", "Fichtel und Sachs", "Canadian Imperial Bank of Commerce"
             else:
                 break
         while i > start and not _capitalised(tokens[i - 1].text):
@@ -578,10 +618,12 @@ class CompanyExtractor:
         # "Dainippon Ink and Chemicals Inc" is one name: ordinary words around "and"
         # and a legal form at the end. "BellSouth and SBC Communications" is two.
         # ... but "Chase Manhattan and Security Pacific Corp" is two: one side of a name's
-        # "and" is one word ("Procter and Gamble", "Systems and Computer Technology").
+        # "and" is one word, not initials ("Procter and Gamble", "Systems and Computer Technology").
         whole = not joins or (
-            all(self._is_ordinary(tokens[i - 1].text) for i in joins)
-            and (joins[0] - start == 1 or end - joins[-1] == 2)
+            len(joins) == 1
+            and self._is_ordinary(tokens[joins[0] - 1].text)
+            and (joins[0] - start == 1 or end - joins[0] == 2)
+            and not any(tokens[i].text.isupper() for i in (start, end - 1))  # "Paramount Pictures and MCA"
             and self._evidence(sentence, tokens, start, end) >= 3
         )
         found = self._candidate(scan, sentence, tokens, start, end) if whole else None
@@ -694,7 +736,9 @@ class CompanyExtractor:
             known = None if after_name or scan.learning else self.kb.canonical_for_ticker(tokens[i].text, scan.year)
             return i + 1, known
         end = inside[-1] + 1
-        while end > i + 1 and (tokens[end - 1].lower in self.lexicon.legal_forms or tokens[end - 1].lower == "and"):
+        while end > i + 1 and (
+            tokens[end - 1].lower in self.lexicon.legal_forms or tokens[end - 1].lower in ("and", "'s")
+        ):
             end -= 1  # "<Kidder, Peabody and Co>" is "Kidder, Peabody"
         words = sentence[tokens[i].start : tokens[end - 1].end]
         alias = self._known_at(scan, tokens, i)[0]
@@ -711,6 +755,13 @@ class CompanyExtractor:
         if single or self._excluded(tokens, i, end):
             return inside[-1] + 1, None  # "<Bancorp>" alone, "<Federal Reserve>"
         return inside[-1] + 1, words
+
+    def _opens_named_bracket(self, sentence: str, tokens: list[Token], i: int) -> bool:
+        """Whether ``tokens[i]`` opens angle brackets that hold several words (a name, not a ticker)."""
+        if sentence[tokens[i].start - 1 : tokens[i].start] != "<":
+            return False
+        close = sentence.find(">", tokens[i].start, tokens[i].start + 60)
+        return close > tokens[i].end and "<" not in sentence[tokens[i].start : close]
 
     def _ticker_follows(self, sentence: str, offset: int) -> bool:
         """A ticker in angle brackets right after the name (and its legal form)."""
@@ -842,6 +893,14 @@ def _words(name: str) -> tuple[str, ...]:
 def _is_part(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
     """Whether ``part`` is a proper, contiguous run of the words of ``whole``."""
     return len(part) < len(whole) and any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
+def _strip_possessive(name: str) -> str:
+    """The name without a possessive ending ("Hoechst AG's", "Salomon Brothers'")."""
+    for ending in ("'s", "’s", "'", "’"):
+        if name.endswith(ending) and len(name) > len(ending) + 1 and (len(ending) == 2 or name[-2] == "s"):
+            return name[: -len(ending)].rstrip()
+    return name
 
 
 def _split(found: _Found, name: str, parts: list[str]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from indexer.article import Article
-from indexer.facets.companies import CompanyExtractor
+from indexer.facets.companies import CompanyExtractor, TextNames
 from indexer.facets.technologies import extract_technologies
 from indexer.ingest.clean import clean_lines, join_wrapped_lines
 from indexer.processes import exit_with_parent
@@ -74,16 +74,21 @@ def extract_learned(
     if workers == 1:
         return extract_each(progress.track(articles, "extracting facets", total=len(articles)), extractor)
     chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
-    learned = list(extractor.learned.values())
-    pool = ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=(learned,))
+    learned = (list(extractor.learned.values()), list(extractor.spellings))
+    pool = ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=learned)
     return _in_order(pool, pool.map(_extracted, chunks), progress, len(articles))
 
 
 def learn_company_names(
-    articles: Sequence[Article], progress: Progress | None = None, workers: int | None = None, known: Iterable[str] = ()
+    articles: Sequence[Article],
+    progress: Progress | None = None,
+    workers: int | None = None,
+    known: Iterable[str] = (),
+    known_spellings: Iterable[str] = (),
 ) -> CompanyExtractor:
-    """A company extractor that knows the names ``articles`` confirm by their context,
-    after the ``known`` ones (learned before from the rest of the collection).
+    """A company extractor that knows the names ``articles`` confirm by their context, and
+    how they spell the names they write, after the ``known`` ones (learned before from the
+    rest of the collection).
 
     What it learns does not depend on the order the articles are read in, so
     several processes (``workers``, default one per core, for large batches) learn
@@ -92,16 +97,17 @@ def learn_company_names(
     progress = progress or Silent()
     extractor = CompanyExtractor()  # loads the knowledge base and word lists before any fork
     extractor.learn_names(known)
+    extractor.learn_spellings(known_spellings)
     workers = worker_count(workers, len(articles))
     if workers == 1:
         extractor.learn(progress.track((facet_text(a) for a in articles), "learning names", total=len(articles)))
         return extractor
     chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
-    with ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=([],)) as pool:
-        confirmed = (names for chunk in pool.map(_confirmed_names, chunks) for names in chunk)
-        extractor.learn_names(
-            name for names in progress.track(confirmed, "learning names", total=len(articles)) for name in names
-        )
+    with ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=([], [])) as pool:
+        read = (names for chunk in pool.map(_names_in, chunks) for names in chunk)
+        for names in progress.track(read, "learning names", total=len(articles)):
+            extractor.learn_names(names.confirmed)
+            extractor.learn_spellings(names.seen)
     return extractor
 
 
@@ -147,15 +153,16 @@ def _in_order(
 _worker: dict[str, CompanyExtractor] = {}
 
 
-def _start_worker(learned: list[str]) -> None:
+def _start_worker(learned: list[str], spellings: list[str]) -> None:
     extractor = CompanyExtractor()
     extractor.learn_names(learned)
+    extractor.learn_spellings(spellings)
     _worker["extractor"] = extractor
     exit_with_parent()
 
 
-def _confirmed_names(chunk: list[Article]) -> list[list[str]]:
-    return [_worker["extractor"].confirmed_names(facet_text(article)) for article in chunk]
+def _names_in(chunk: list[Article]) -> list[TextNames]:
+    return [_worker["extractor"].names_in(facet_text(article)) for article in chunk]
 
 
 def _extracted(chunk: list[Article]) -> list[Article]:

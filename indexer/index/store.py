@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 from indexer.article import Article
 from indexer.errors import REBUILD_COMMAND, IndexLockedError, IndexNotFoundError, IndexOutdatedError
 from indexer.index.generations import Generations
-from indexer.index.learned_names import merged_names, read_learned_names, write_learned_names
+from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames, read_learned_names, write_learned_names
 from indexer.index.parallel import WRITER_MEMORY_MB, write_in_parts
 from indexer.index.postings import term_text
 from indexer.index.schema import (
@@ -131,16 +131,16 @@ class IndexStore:
         """Whether an index was ever built here (a reader may wait for a swap under way)."""
         return self.generations.has_pointer()
 
-    def learned_names(self) -> tuple[str, ...]:
-        """The company names confirmed by context across the served index (none without one)."""
+    def learned_names(self) -> LearnedNames:
+        """The company names and spellings learned across the served index (none without one)."""
         try:
             return read_learned_names(self.generations.current())
         except IndexNotFoundError:
-            return ()
+            return NOTHING_LEARNED
 
     # -- writing ---------------------------------------------------------------
 
-    def rebuild(self, articles: Iterable[Article], learned_names: Sequence[str] = ()) -> WriteReport:
+    def rebuild(self, articles: Iterable[Article], learned_names: LearnedNames = NOTHING_LEARNED) -> WriteReport:
         """Build a new generation from exactly ``articles`` and swap it in."""
         with self._write_lock():
             return self._build_generation(lambda ix: _write_in_order(ix, articles), learned_names)
@@ -150,7 +150,7 @@ class IndexStore:
         parts: Sequence[Callable[[], Iterable[Article]]],
         progress: Progress | None = None,
         total: int | None = None,
-        learned_names: Sequence[str] = (),
+        learned_names: LearnedNames = NOTHING_LEARNED,
     ) -> WriteReport:
         """Build a new generation from ``parts`` at once, one forked process per part, and swap it in.
 
@@ -169,7 +169,7 @@ class IndexStore:
         articles: Iterable[Article],
         roots: Iterable[str] = (),
         complete_files: Iterable[str] = (),
-        learned_names: Sequence[str] | None = None,
+        learned_names: LearnedNames | None = None,
     ) -> WriteReport:
         """Add new articles and rewrite changed ones in the served generation.
 
@@ -182,7 +182,9 @@ class IndexStore:
         """
         with self._write_lock():
             if not self.exists():
-                return self._build_generation(lambda ix: _write_in_order(ix, articles), learned_names or ())
+                return self._build_generation(
+                    lambda ix: _write_in_order(ix, articles), learned_names or NOTHING_LEARNED
+                )
             ix = self.open_index()
             try:
                 report = _write_changes(ix, articles, tuple(roots), frozenset(complete_files))
@@ -191,10 +193,10 @@ class IndexStore:
             if learned_names is not None:
                 # Added to what is kept, read under the lock: names another update added stay.
                 generation = self.generations.current()
-                write_learned_names(generation, merged_names(read_learned_names(generation), learned_names))
+                write_learned_names(generation, read_learned_names(generation).merged(learned_names))
             return report
 
-    def _build_generation(self, fill: Callable[[Index], int], learned_names: Sequence[str]) -> WriteReport:
+    def _build_generation(self, fill: Callable[[Index], int], learned_names: LearnedNames) -> WriteReport:
         """A new generation filled by ``fill`` (which commits and says how many it added), then swapped in."""
         previous = self.generations.current_name()
         generation = self.generations.new()
