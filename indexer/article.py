@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -71,6 +72,28 @@ def text_fingerprint(title: str, body: str) -> str:
     """Identical stories have the same fingerprint, whatever their ids, dates, sources or spacing."""
     words = " ".join(f"{title}\n{body}".lower().split())
     return hashlib.sha256(words.encode("utf-8")).hexdigest()
+
+
+# A byte of a file name that is not UTF-8, as Python's file-system functions carry it.
+_ESCAPED_NAME_BYTE = re.compile("[\udc80-\udcff]")
+_WRITTEN_NAME_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def path_text(path: str | os.PathLike) -> str:
+    """A path as text every encoder takes: a name's bytes that are not UTF-8 written as
+    ``\\xff``. Reports, origins and the index keep paths this way."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def path_from_text(text: str) -> str:
+    """The path :func:`path_text` wrote, as the file-system functions take it."""
+    return _WRITTEN_NAME_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), text)
+
+
+def readable_name(name: str) -> str:
+    """A file name fit for an article id: each byte that is not UTF-8 as ``~FF``, so two
+    such names stay two ids and the id stays the same from one run to the next."""
+    return _ESCAPED_NAME_BYTE.sub(lambda m: f"~{ord(m.group()) - 0xDC00:02X}", name)
 
 
 def make_article_id(*parts: str) -> str:

@@ -17,7 +17,7 @@ from indexer import progress
 from indexer.errors import InputError, NewsfacetError
 from indexer.facets.extract import extract_facets_batch
 from indexer.index.store import IndexStore
-from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES
+from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES
 from indexer.ingest.records import article_from_record
 from indexer.reindex import reindex
 from indexer.search.request import SearchRequest
@@ -63,6 +63,12 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Rebuild from exactly these paths and swap the new index in.")
 @click.option("--strict", is_flag=True, help="Exit non-zero when any input was skipped.")
 @click.option("--max-file-mb", type=MEGABYTES, default=DEFAULT_MAX_FILE_BYTES / 2**20, help="Skip larger files.")
+@click.option(
+    "--max-record-mb",
+    type=MEGABYTES,
+    default=DEFAULT_MAX_RECORD_BYTES / 2**20,
+    help="Skip larger records (a line, a CSV row, a plain-text article).",
+)
 @click.option("--lock-timeout", type=SECONDS, default=60.0, help="Seconds to wait for another reindex to finish.")
 @click.option("--progress-every", type=SECONDS, default=10.0, envvar="NEWSFACET_PROGRESS_EVERY", help=PROGRESS_HELP)
 def index_command(
@@ -71,6 +77,7 @@ def index_command(
     full: bool,
     strict: bool,
     max_file_mb: float,
+    max_record_mb: float,
     lock_timeout: float,
     progress_every: float,
 ) -> None:
@@ -81,6 +88,7 @@ def index_command(
         store,
         full=full,
         max_file_bytes=int(max_file_mb * 2**20),
+        max_record_bytes=int(max_record_mb * 2**20),
         progress=progress.for_stream(sys.stderr, progress_every),
     )
     for note in report.notes:

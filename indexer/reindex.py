@@ -11,7 +11,7 @@ from indexer.article import InputNote, SkippedInput
 from indexer.facets.extract import extract_each, extract_learned, learn_company_names, split_by_size, worker_count
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames
 from indexer.index.store import IndexStore, WriteReport
-from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, read_articles
+from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES, read_articles
 from indexer.progress import Progress, Silent
 
 
@@ -38,6 +38,7 @@ def reindex(
     store: IndexStore,
     full: bool = False,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> ReindexReport:
@@ -51,7 +52,7 @@ def reindex(
     writes; the index answers every search as one process's would.
     """
     progress = progress or Silent()
-    batch = read_articles(paths, max_file_bytes=max_file_bytes)
+    batch = read_articles(paths, max_file_bytes=max_file_bytes, max_record_bytes=max_record_bytes)
     processes = worker_count(workers, len(batch.articles))
     # An update knows the names the whole collection confirmed, not only those of
     # the files it reads, so an unchanged article keeps the facets it had.

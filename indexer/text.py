@@ -67,6 +67,30 @@ _TAG = re.compile(
 )
 
 
+# Characters no stored text may carry: C0 and C1 controls but tab, newline and carriage
+# return, DEL, U+FFFE and U+FFFF, and lone surrogates (a JSON "\\ud800"). XML 1.0 forbids
+# them, UTF-8 cannot encode a surrogate, and none of them is ever part of a story.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# What text decoded from binary data is full of: control characters and replacement marks.
+_BINARY_SIGN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+# Real text has next to none of them; bytes at random decode to about one in seven.
+_BINARY_SHARE = 0.05
+_BINARY_MIN_SIGNS = 8
+
+
+def without_control_characters(text: str) -> str:
+    """``text`` without the characters no stored text may carry (see ``_CONTROL``)."""
+    return _CONTROL.sub("", text)
+
+
+def looks_binary(text: str) -> bool:
+    """Whether ``text`` is binary data read as text: more than one character in twenty
+    a control character or an undecodable byte (a stray one or two in a title are
+    removed, not taken for binary)."""
+    signs = sum(1 for _ in _BINARY_SIGN.finditer(text))
+    return signs >= _BINARY_MIN_SIGNS and signs > _BINARY_SHARE * len(text)
+
+
 def prepare_text(text: str) -> str:
     """Text as a reader sees it: entities decoded, markup dropped, one kind of apostrophe."""
     text = _MANGLED_ENTITY.sub(lambda m: "&" + m.group(1), text)

@@ -1,3 +1,4 @@
+import gzip
 import re
 from datetime import UTC, datetime
 
@@ -7,7 +8,9 @@ from indexer.article import make_article_id
 from indexer.errors import InputError
 from indexer.ingest.dates import parse_date
 from indexer.ingest.files import read_articles
-from indexer.ingest.records import article_from_record
+from indexer.ingest.records import article_from_record, load_json, parse_csv
+from indexer.ingest.streams import Line, read_lines
+from indexer.text import looks_binary, without_control_characters
 
 from .paths import DATA, SEED_MAZDA, SEED_TOYOTA, SEEDS
 
@@ -152,3 +155,73 @@ def test_parse_date_rejects(text):
 )
 def test_make_article_id(parts, expected):
     assert make_article_id(*parts) == expected
+
+
+@pytest.mark.parametrize(
+    "text, binary, kept",
+    [
+        ("Plain text\twith tabs\nand lines.", False, "Plain text\twith tabs\nand lines."),
+        ("A bell\u0007, an escape\u001b[0m, a non-character\ufffe.", False, "A bell, an escape[0m, a non-character."),
+        ("Lone surrogate \ud800 and C1 \u0085 control.", False, "Lone surrogate  and C1  control."),
+        ("\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008 short", True, " short"),
+        ("x\ufffd" * 100, True, "x\ufffd" * 100),
+    ],
+    ids=["clean", "stray-controls", "surrogate-and-c1", "mostly-controls", "undecodable"],
+)
+def test_control_characters(text, binary, kept):
+    assert (looks_binary(text), without_control_characters(text)) == (binary, kept)
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ('{"a": [[[1]]]}', ""),
+        ('{"a": "' + "[" * 100 + '"}', ""),  # brackets in a string do not nest
+        ("[" * 65 + "]" * 65, "JSON nested over 64 levels deep"),
+        ("[" * 100_000 + "]" * 100_000, "JSON nested over 64 levels deep"),
+        ('{"a": 1', "invalid JSON: Expecting ',' delimiter"),
+    ],
+)
+def test_json_nesting_is_bounded(text, error):
+    assert _load_error(text) == error
+
+
+def _load_error(text: str) -> str:
+    try:
+        load_json(text)
+    except InputError as raised:
+        return str(raised)
+    return ""
+
+
+def test_lines_over_the_bound_are_measured_not_kept(tmp_path):
+    path = tmp_path / "lines.jsonl.gz"
+    path.write_bytes(gzip.compress(b"short\n" + b"x" * 50 + b"\n\xe9t\xe9\nlast"))
+    assert list(read_lines(path, max_line_bytes=20, max_file_bytes=1000)) == [
+        Line(1, "short", 6),
+        Line(2, "", 51, oversized=True),
+        Line(3, "été", 4, utf8=False),
+        Line(4, "last", 4),
+    ]
+    with pytest.raises(InputError, match=r"file unpacks to over the limit of 30 bytes \(at line 2\)"):
+        list(read_lines(path, max_line_bytes=20, max_file_bytes=30))
+
+
+def test_a_gzip_cut_short_yields_only_whole_lines(tmp_path):
+    data = gzip.compress(b"".join(b"line %d\n" % n for n in range(100_000)))
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    lines = []
+    with pytest.raises(InputError, match=r"cannot read file: Compressed file ended before .* \(after line \d+\)"):
+        lines.extend(read_lines(path, max_line_bytes=100, max_file_bytes=10**9))
+    assert lines and all(line.text == f"line {line.number - 1}" for line in lines)
+
+
+def test_csv_rows_span_lines_inside_quotes(tmp_path):
+    lines = [
+        Line(n, text, len(text) + 1) for n, text in enumerate(["title,body", '"A","one', 'two"', "", 'B,"x ""y"""'], 1)
+    ]
+    assert [(n, a.title, a.body) for n, a in parse_csv(lines, "f", "f.csv")] == [
+        (2, "A", "one two"),
+        (5, "B", 'x "y"'),
+    ]

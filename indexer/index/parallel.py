@@ -100,8 +100,10 @@ def _collect(
                     "unchanged"
                 ) from None
             if isinstance(outcome, str):
+                separator = "\n" if "\n" in outcome else " "
                 raise IndexWriteError(
-                    f"writing part {number + 1} of the new index failed; the served index is unchanged:\n{outcome}"
+                    f"writing part {number + 1} of the new index failed; "
+                    f"the served index is unchanged:{separator}{outcome}"
                 )
             results[number] = outcome
             del pending[number]
@@ -131,6 +133,8 @@ def _write_part(folder: str, part: Callable[[], Iterable[Article]], written: Syn
         if segment is None:
             writer._close_segment()
         sender.send(_PartWritten(segment, ids))
+    except OSError as error:
+        sender.send(f"cannot write: {error.strerror or error}")  # a full disk is one line, not a traceback
     except BaseException:
         sender.send(traceback.format_exc())
     finally:

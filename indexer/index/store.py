@@ -23,8 +23,14 @@ from whoosh.index import TOC, Index
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from indexer.article import Article
-from indexer.errors import REBUILD_COMMAND, IndexLockedError, IndexNotFoundError, IndexOutdatedError
+from indexer.article import Article, path_from_text
+from indexer.errors import (
+    REBUILD_COMMAND,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    IndexWriteError,
+)
 from indexer.index.generations import Generations
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames, read_learned_names, write_learned_names
 from indexer.index.parallel import WRITER_MEMORY_MB, write_in_parts
@@ -236,6 +242,13 @@ class IndexStore:
                     time.sleep(0.1)
             try:
                 yield
+            except OSError as error:
+                # A full disk, a quota, a read-only mount: the new files are given up, the
+                # served ones were never touched (Whoosh swaps its table of contents in whole).
+                raise IndexWriteError(
+                    f"cannot write the index at {self.root}: {error.strerror or error}; "
+                    "the index being served is not damaged"
+                ) from error
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
@@ -312,7 +325,7 @@ def _gone(searcher: Searcher, seen: set[str], roots: tuple[str, ...], complete_f
     gone = []
     for term in searcher.reader().lexicon(SOURCE_FILE_FIELD):
         path = term_text(term)
-        if not path or not under_roots(path) or (path not in complete_files and os.path.exists(path)):
+        if not path or not under_roots(path) or (path not in complete_files and os.path.exists(path_from_text(path))):
             continue
         for docnum in searcher.docs_for_query(Term(SOURCE_FILE_FIELD, path)):
             article_id = searcher.stored_fields(docnum)[ID_FIELD]
