@@ -103,14 +103,16 @@ def test_links_fifos_and_sockets_are_reported_never_opened(tmp_path):
     reasons = _special_files(folder)
     write_jsonl(folder / "good.jsonl", GOOD_RECORD)
     given = [folder / "loop.txt", folder / "pipe.txt", folder / "dangling.txt", Path("/dev/null")]
+    assert newsfacet("index", "--index", tmp_path / "ix", SEEDS).returncode == 0
     result = newsfacet("index", "--index", tmp_path / "ix", folder, *given)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("incremental: 1 added, 0 updated, 0 unchanged, 0 removed, 9 skipped")
     assert skipped_lines(result.stderr) == sorted(
         [f"skipped {folder / name}: {reason}" for name, reason in reasons.items()]
         + [f"skipped {path}: {reasons[path.name]}" for path in given[:3]]
         + ["skipped /dev/null: not a regular file (a device); not read"]
     )
-    assert indexed_ids(tmp_path / "ix") == ["good/good"]
+    assert indexed_ids(tmp_path / "ix") == sorted(["good/good", SEED_TOYOTA, SEED_MAZDA])
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
