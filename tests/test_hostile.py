@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,8 +25,13 @@ def client(sample_index):
     return create_app({"TESTING": True, "INDEX": str(sample_index.root)}).test_client()
 
 
+# Characters XML 1.0 forbids (C0 controls, U+FFFE, U+FFFF) and HTML rejects (DEL, C1, noncharacters).
+CONTROLS = [chr(c) for c in range(0x20)] + ["\x7f", "\x85", "\x9b", "\ufdd0", "\ufffe", "\uffff"]
+hostile_text = st.text(alphabet=st.one_of(st.sampled_from(CONTROLS), st.characters(codec="utf-8")), max_size=60)
+
 values = st.one_of(
     st.text(max_size=40),
+    hostile_text,
     st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=300),
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.sampled_from(
@@ -46,6 +53,13 @@ values = st.one_of(
             "%00",
             "company:",
             "Panasonic",
+            "bank\x01",
+            "bank\x1b",
+            "bank\ufffe",
+            "\uffff",
+            "9999-12-31",
+            "0001-01-01",
+            "10000-01-01",
         ]
     ),
 )
@@ -59,6 +73,33 @@ def test_no_query_string_makes_a_server_error(client, route, query):
     assert response.status_code < 500, (route, query, response.get_data(as_text=True)[:300])
     if response.status_code == 400 and route.startswith("/api/"):
         assert set(response.get_json()) == {"status", "message"}
+
+
+def undisplayable(text: str) -> list[str]:
+    return [
+        c
+        for c in text
+        if (unicodedata.category(c) == "Cc" and c not in "\t\n\r")
+        or unicodedata.category(c) == "Cs"
+        or c in "\ufffe\uffff"
+    ]
+
+
+searches = st.lists(
+    st.tuples(st.sampled_from(["q", "q", "company", "not_source", "month", "from", "to", "range"]), values),
+    max_size=4,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(["/", "/api/search", "/feed.atom"]), query=searches)
+def test_a_search_answers_200_or_400_and_the_feed_is_always_xml(client, route, query):
+    response = client.get(route, query_string=query)
+    assert response.status_code in (200, 400), (route, query, response.get_data(as_text=True)[:300])
+    if response.mimetype == "application/atom+xml":
+        ElementTree.fromstring(response.data)  # well-formed whatever the query held
+    if response.mimetype == "text/html":
+        assert undisplayable(response.get_data(as_text=True)) == [], (route, query)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -162,8 +162,6 @@ def test_sort_orders(sample_index):
 
 
 def test_unknown_sort_and_backwards_dates_are_refused():
-    from datetime import date
-
     with pytest.raises(InvalidRequestError, match="sort must be one of relevance, newest, oldest"):
         SearchRequest(sort="random")
     with pytest.raises(InvalidRequestError, match="from must not be after to"):
@@ -171,12 +169,28 @@ def test_unknown_sort_and_backwards_dates_are_refused():
 
 
 def test_date_range_is_inclusive(sample_index):
-    from datetime import date
-
     service = SearchService(sample_index)
     march = service.search(SearchRequest(date_from=date(2024, 3, 31), date_to=date(2024, 3, 31)))
     assert [h.id for h in march.hits] == [SEED_MAZDA]
     assert service.search(SearchRequest(date_from=date(2024, 4, 1))).total == 2  # Siemens (May), Acme (April)
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (None, date.max),
+        (date.min, None),
+        (date.min, date.max),
+    ],
+)
+def test_a_range_may_reach_the_ends_of_the_calendar(sample_index, start, end):
+    """The end of 9999-12-31 is its last moment: there is no day after it to start from."""
+    service = SearchService(sample_index)
+    everything = service.search(SearchRequest(sort="newest", per_page=MAX_PER_PAGE))
+    ranged = service.search(SearchRequest(sort="newest", per_page=MAX_PER_PAGE, date_from=start, date_to=end))
+    assert [hit.id for hit in ranged.hits] == [hit.id for hit in everything.hits if hit.date]
+    assert service.search(SearchRequest(date_from=date.max, date_to=date.max)).total == 0
+    assert service.search(SearchRequest(date_from=date.min, date_to=date.min)).total == 0
 
 
 def test_exclusion(seeds):

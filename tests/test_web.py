@@ -3,6 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
+from werkzeug.datastructures import MultiDict
 
 from indexer.errors import (
     IndexDamagedError,
@@ -11,7 +12,6 @@ from indexer.errors import (
     NewsfacetError,
     NotFoundError,
 )
-from indexer.search.service import SearchService
 from webapp import create_app
 
 from .paths import SEED_MAZDA, SEED_TOYOTA
@@ -395,6 +395,18 @@ def test_the_schema_check_finds_what_does_not_conform(client):
     ]
 
 
+def app_that_raises(index_root, error: Exception):
+    """The real app with two routes of this test's own that raise ``error``: one under /api/, one a page."""
+    app = create_app({"TESTING": True, "INDEX": str(index_root)})
+
+    def fail():
+        raise error
+
+    app.add_url_rule("/api/test-failure", "api_test_failure", fail)
+    app.add_url_rule("/test-failure", "test_failure", fail)
+    return app
+
+
 @pytest.mark.parametrize(
     "error, status, title",
     [
@@ -406,18 +418,325 @@ def test_the_schema_check_finds_what_does_not_conform(client):
     ],
 )
 def test_one_handler_answers_every_error_as_json_under_api_and_as_a_page_elsewhere(
-    app, monkeypatch, error, status, title
+    sample_index, caplog, error, status, title
 ):
-    # Fault injection: the search fails the way each kind of error would make it fail.
-    def failing(service, request):
-        raise error
-
-    monkeypatch.setattr(SearchService, "search", failing)
-    client = app.test_client()
+    client = app_that_raises(sample_index.root, error).test_client()
     message = str(error) if isinstance(error, NewsfacetError) else "the server could not answer this request"
-    api = client.get("/api/search?q=x")
-    assert (api.status_code, api.get_json()) == (status, {"status": status, "message": message})
-    page = client.get("/?q=x")
+    api = client.get("/api/test-failure")
+    assert (api.status_code, api.mimetype, api.get_json()) == (
+        status,
+        "application/json",
+        {"status": status, "message": message},
+    )
+    page = client.get("/test-failure")
     text = page.get_data(as_text=True)
     assert page.status_code == status and page.mimetype == "text/html"
     assert title in text and escape(message) in text and "a detail for the log only" not in text
+    assert ("a detail for the log only" in caplog.text) == (status == 500)  # the detail goes to the log
+
+
+@pytest.mark.parametrize(
+    "method, path, status, message",
+    [
+        ("post", "/api/search", 405, "method not allowed"),
+        ("delete", "/api/facets/company", 405, "method not allowed"),
+        ("get", "/api/no/such/thing", 404, "There is no page or article at this address."),
+        ("get", "/api/search?page=x", 400, "page must be a whole number, not 'x'"),
+        ("get", "/api/test-failure", 500, "the server could not answer this request"),
+    ],
+)
+def test_every_error_under_api_is_json(sample_index, method, path, status, message):
+    client = app_that_raises(sample_index.root, RuntimeError("boom")).test_client()
+    response = getattr(client, method)(path)
+    assert (response.status_code, response.mimetype, response.get_json()) == (
+        status,
+        "application/json",
+        {"status": status, "message": message},
+    )
+    if status == 405:
+        assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+@pytest.mark.parametrize(
+    "method, path, status, title, message",
+    [
+        ("post", "/", 405, "Method not allowed", "method not allowed"),
+        ("put", "/feed.atom", 405, "Method not allowed", "method not allowed"),
+        ("get", "/no/such/page", 404, "Not found", "There is no page or article at this address."),
+        ("get", "/?page=x", 400, "Bad request", "page must be a whole number, not &#39;x&#39;"),
+        (
+            "get",
+            "/feed.atom?to=someday",
+            400,
+            "Bad request",
+            "to must be a date like 2024-03-31, not &#39;someday&#39;",
+        ),
+        ("get", "/test-failure", 500, "Server error", "the server could not answer this request"),
+    ],
+)
+def test_every_error_elsewhere_is_the_error_page(sample_index, method, path, status, title, message):
+    client = app_that_raises(sample_index.root, RuntimeError("boom")).test_client()
+    response = getattr(client, method)(path)
+    html = response.get_data(as_text=True)
+    assert (response.status_code, response.mimetype) == (status, "text/html")
+    assert f'<section class="error">\n  <h1>{title}</h1>\n  <p>{message}</p>' in html
+
+
+# Dates at the ends of the calendar, and dates it cannot hold.
+
+
+def dated_ids(client) -> list[str]:
+    everything = client.get("/api/search?sort=newest&per_page=100").get_json()
+    return [hit["id"] for hit in everything["hits"] if hit["date"]]
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=0001-01-01", "from=0001-01-01&to=9999-12-31"])
+def test_the_first_and_last_days_of_the_calendar_bound_a_range(client, query):
+    from xml.etree import ElementTree
+
+    ranged = client.get(f"/api/search?sort=newest&per_page=100&{query}").get_json()
+    assert [hit["id"] for hit in ranged["hits"]] == dated_ids(client)  # every dated article, no undated one
+    assert client.get(f"/?{query}").status_code == 200
+    feed = client.get(f"/feed.atom?{query}")
+    entries = ElementTree.fromstring(feed.data).findall("{http://www.w3.org/2005/Atom}entry")
+    assert (feed.status_code, len(entries)) == (200, len(dated_ids(client)))
+
+
+def test_the_last_day_of_the_calendar_alone_finds_nothing(client):
+    answer = client.get("/api/search?from=9999-12-31&to=9999-12-31").get_json()
+    assert (answer["total"], answer["from"], answer["to"]) == (0, "9999-12-31", "9999-12-31")
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("to=10000-01-01", "to must be a calendar date between 0001-01-01 and 9999-12-31, not '10000-01-01'"),
+        ("from=99999-12-31", "from must be a calendar date between 0001-01-01 and 9999-12-31, not '99999-12-31'"),
+        ("from=0000-12-31", "from must be a calendar date between 0001-01-01 and 9999-12-31, not '0000-12-31'"),
+        ("to=2024-02-30", "to must be a calendar date between 0001-01-01 and 9999-12-31, not '2024-02-30'"),
+        ("to=soon", "to must be a date like 2024-03-31, not 'soon'"),
+    ],
+)
+def test_a_date_the_calendar_cannot_hold_is_a_bad_request(client, query, message):
+    api = client.get(f"/api/search?{query}")
+    assert (api.status_code, api.get_json()) == (400, {"status": 400, "message": message})
+    for path in ("/", "/feed.atom"):
+        page = client.get(f"{path}?{query}")
+        assert (page.status_code, page.mimetype) == (400, "text/html")
+        assert f"<p>{escape(message)}</p>" in page.get_data(as_text=True)
+
+
+# Bounded requests, and links built from the request as understood.
+
+FACET_PARAMETERS = [
+    f"{prefix}{name}" for name in ("company", "technology", "source", "month") for prefix in ("", "not_")
+]
+
+
+@pytest.mark.parametrize("name", FACET_PARAMETERS)
+def test_a_facet_parameter_takes_at_most_50_values(client, name):
+    fifty = MultiDict([(name, f"Value {number}") for number in range(50)])
+    for path in ("/", "/api/search", "/feed.atom"):
+        assert client.get(path, query_string=fifty).status_code == 200
+    over = MultiDict([*fifty.items(multi=True), (name, "One more")])
+    message = f"{name} has 51 values; the limit is 50"
+    api = client.get("/api/search", query_string=over)
+    assert (api.status_code, api.get_json()) == (400, {"status": 400, "message": message})
+    for path in ("/", "/feed.atom"):
+        page = client.get(path, query_string=over)
+        assert (page.status_code, page.mimetype) == (400, "text/html")
+        assert f"<p>{message}</p>" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (
+            [("company", f"C{n}") for n in range(50)]
+            + [("technology", f"T{n}") for n in range(50)]
+            + [("source", "S")],
+            "the request selects or excludes 101 facet values; the limit is 100 in all",
+        ),
+        (
+            [("company", "x" * 1000), ("not_source", "y" * 1001)],
+            "the facet values selected or excluded come to 2001 characters; the limit is 2000",
+        ),
+    ],
+)
+def test_all_facet_parameters_together_are_bounded(client, values, message):
+    api = client.get("/api/search", query_string=MultiDict(values))
+    assert (api.status_code, api.get_json()) == (400, {"status": 400, "message": message})
+    assert client.get("/", query_string=MultiDict(values)).status_code == 400
+    assert client.get("/api/search", query_string=MultiDict(values[:-1])).status_code == 200
+
+
+def without_timing(response) -> str:
+    return re.sub(r"[\d.]+ ms", "… ms", response.get_data(as_text=True))
+
+
+def test_links_carry_the_request_as_understood_not_as_sent(client):
+    messy = (
+        "/?company=Mazda&" * 1000
+        + "company=+Mazda+&company=&junk="
+        + "x" * 5000
+        + "&per_page=3&more=company&more=company&more=nope&page=1"
+    )
+    clean = "/?company=Mazda&per_page=3&more=company"
+    page = without_timing(client.get(messy))
+    assert page == without_timing(client.get(clean))
+    assert 'href="/?company=Mazda&amp;per_page=3&amp;more=company&amp;sort=newest">Newest</a>' in page
+
+
+def test_fifty_values_make_a_page_of_modest_size(client):
+    fifty = MultiDict([("company", f"Company number {n}") for n in range(50)])
+    assert len(client.get("/", query_string=fifty).data) < 1_000_000
+
+
+def test_openapi_documents_the_limits(client):
+    parameters = client.get("/api/openapi.json").get_json()["paths"]["/api/search"]["get"]["parameters"]
+    limits = {p["name"]: p["schema"].get("maxItems") for p in parameters if p["name"] in FACET_PARAMETERS}
+    assert limits == dict.fromkeys(FACET_PARAMETERS, 50)
+    assert all(
+        "at most 100 values and 2,000 characters" in p["description"]
+        for p in parameters
+        if p["name"] in FACET_PARAMETERS
+    )
+
+
+# Text XML cannot carry, and text escaped once.
+
+ODD_TITLE = "Bank\x01 of \x1bJapan\ufffe buys\uffff chips\x85 & more"
+ODD_BODY = "Bank\x01 of Japan said\x1b it would buy chips from Procter & Gamble <b>now</b>.\x7f End."
+
+
+@pytest.fixture(scope="module")
+def odd_client(tmp_path_factory):
+    """An index whose one article holds characters XML 1.0 forbids, written as they are (not through ingest)."""
+    from datetime import UTC, datetime
+
+    from indexer.article import Article
+    from indexer.index.store import IndexStore
+
+    store = IndexStore(tmp_path_factory.mktemp("odd") / "index")
+    store.rebuild(
+        [
+            Article(
+                id="odd",
+                title=ODD_TITLE,
+                body=ODD_BODY,
+                date=datetime(2024, 3, 1, tzinfo=UTC),
+                source="Wire\x02 Service",
+                companies=("Procter & Gamble",),
+            )
+        ]
+    )
+    return create_app({"TESTING": True, "INDEX": str(store.root)}).test_client()
+
+
+def undisplayable(text: str) -> list[str]:
+    """Characters XML 1.0 forbids or HTML reports as parse errors: controls, surrogates, U+FFFE, U+FFFF."""
+    import unicodedata
+
+    return [
+        c
+        for c in text
+        if (unicodedata.category(c) == "Cc" and c not in "\t\n\r")
+        or unicodedata.category(c) == "Cs"
+        or c in "\ufffe\uffff"
+    ]
+
+
+@pytest.mark.parametrize("query", ["bank", "bank%01", "bank%1b", "bank%EF%BF%BE", "bank%EF%BF%BF", "bank%C2%85"])
+def test_the_feed_is_xml_whatever_the_query_and_the_articles_hold(odd_client, query):
+    from xml.etree import ElementTree
+
+    response = odd_client.get(f"/feed.atom?q={query}")
+    assert (response.status_code, undisplayable(response.get_data(as_text=True))) == (200, [])
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ElementTree.fromstring(response.data)
+    entries = [
+        (e.find("a:title", ns).text, e.find("a:author/a:name", ns).text, e.find("a:category", ns).get("term"))
+        for e in feed.findall("a:entry", ns)
+    ]
+    assert (feed.find("a:title", ns).text, entries) == (
+        "Newsfacet: bank",
+        [("Bank of Japan buys chips & more", "Wire Service", "Procter & Gamble")],
+    )
+
+
+def test_the_feed_escapes_each_text_once(odd_client):
+    import feedparser
+
+    data = odd_client.get("/feed.atom?q=bank").data
+    summary = re.search(rb"<summary .*</summary>", data).group().decode()
+    assert summary == (
+        '<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><mark>Bank</mark> of Japan said it'
+        " would buy chips from Procter &amp; Gamble &lt;b&gt;now&lt;/b&gt;. End.</div></summary>"
+    )
+    assert b"&amp;amp;" not in data
+    # A feed reader reads the summary as the article's text, the <b> as text too.
+    (entry,) = feedparser.parse(data).entries
+    assert (entry.title, entry.summary) == (
+        "Bank of Japan buys chips & more",
+        "Bank of Japan said it would buy chips from Procter &amp; Gamble &lt;b&gt;now&lt;/b&gt;. End.",
+    )
+
+
+@pytest.mark.parametrize("path", ["/?q=bank%01%1b%EF%BF%BE", "/article/odd?q=bank%01", "/?source=Wire%02+Service"])
+def test_pages_carry_no_character_html_rejects(odd_client, path):
+    response = odd_client.get(path)
+    html = response.get_data(as_text=True)
+    assert (response.status_code, undisplayable(html)) == (200, [])
+    assert "Bank of Japan buys chips &amp; more" in html
+
+
+# The Host header.
+
+
+def feed_self_link(response) -> str:
+    from xml.etree import ElementTree
+
+    return ElementTree.fromstring(response.data).find("{http://www.w3.org/2005/Atom}id").text
+
+
+@pytest.mark.parametrize("trusted", [["news.example.com"], "news.example.com", "news.example.com, .example.org"])
+def test_trusted_hosts_refuse_any_other_host(sample_index, trusted):
+    client = create_app({"TESTING": True, "INDEX": str(sample_index.root), "TRUSTED_HOSTS": trusted}).test_client()
+    message = "Host 'evil.example' is not trusted."
+    api = client.get("/api/search", headers={"Host": "evil.example"})
+    assert (api.status_code, api.get_json()) == (400, {"status": 400, "message": message})
+    for path in ("/", "/feed.atom?company=Mazda"):
+        page = client.get(path, headers={"Host": "evil.example"})
+        assert (page.status_code, page.mimetype) == (400, "text/html")
+        assert f"<p>{escape(message)}</p>" in page.get_data(as_text=True)
+    trusted_feed = client.get("/feed.atom?company=Mazda", headers={"Host": "news.example.com"})
+    assert feed_self_link(trusted_feed) == "http://news.example.com/feed.atom?company=Mazda"
+
+
+@pytest.mark.parametrize("value", ['["news.example.com", "localhost"]', "news.example.com,localhost"])
+def test_trusted_hosts_from_the_environment(monkeypatch, sample_index, value):
+    monkeypatch.setenv("NEWSFACET_TRUSTED_HOSTS", value)
+    client = create_app({"TESTING": True, "INDEX": str(sample_index.root)}).test_client()
+    assert client.get("/api/search").status_code == 200  # localhost
+    assert client.get("/api/search", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_public_url_makes_the_feed_links_whatever_the_host(sample_index):
+    client = create_app(
+        {"TESTING": True, "INDEX": str(sample_index.root), "PUBLIC_URL": "https://news.example.com/"}
+    ).test_client()
+    response = client.get("/feed.atom?company=Mazda", headers={"Host": "evil.example"})
+    assert b"evil.example" not in response.data
+    assert feed_self_link(response) == "https://news.example.com/feed.atom?company=Mazda"
+
+
+@pytest.mark.parametrize("public_url", ["news.example.com", "ftp://news.example.com", "https://news.example.com/x?y"])
+def test_public_url_must_be_an_origin(sample_index, public_url):
+    with pytest.raises(ValueError, match="PUBLIC_URL must be an origin such as https://news.example.com"):
+        create_app({"INDEX": str(sample_index.root), "PUBLIC_URL": public_url})
+
+
+def test_without_host_settings_any_host_is_answered(client):
+    """The default, for ``make run`` on localhost; production sets TRUSTED_HOSTS or PUBLIC_URL."""
+    response = client.get("/feed.atom", headers={"Host": "anything.example"})
+    assert feed_self_link(response) == "http://anything.example/feed.atom"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response
 
 from . import errors
+from .text import finalize
 
 # Scripts and styles come only from our own static files; nothing may frame the pages.
 CONTENT_SECURITY_POLICY = (
@@ -32,19 +34,26 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     Configuration, later wins: defaults; ``instance/config.py``; ``NEWSFACET_*``
     environment variables (``NEWSFACET_INDEX=/srv/index`` sets ``INDEX``);
-    ``test_config``.
+    ``test_config``. ``TRUSTED_HOSTS`` (Flask's own check of the ``Host``
+    header: a list, or names separated by commas) and ``PUBLIC_URL`` (the origin
+    the feed's absolute links use) are for production; without them any host
+    name is answered, as ``make run`` on localhost needs.
     """
     app = Flask(__name__, instance_relative_config=True)
+    # Every value a template writes is stripped of characters HTML and XML reject.
+    app.jinja_options = {**app.jinja_options, "finalize": finalize}
     app.config.from_mapping(
         INDEX=os.path.abspath(os.path.join("instance", "index")),
         PER_PAGE=10,
         JSON_SORT_KEYS=False,
+        PUBLIC_URL=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("NEWSFACET")
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
+    _check_host_settings(app)
 
     errors.init_app(app)
     app.after_request(_security_headers)
@@ -54,3 +63,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app
+
+
+def _check_host_settings(app: Flask) -> None:
+    """``TRUSTED_HOSTS`` as the list Flask checks, and a ``PUBLIC_URL`` that is an http(s) origin.
+
+    A mistake here is a startup error: a check of the Host header that silently
+    did nothing would be worse than none.
+    """
+    trusted = app.config.get("TRUSTED_HOSTS")
+    if isinstance(trusted, str):  # NEWSFACET_TRUSTED_HOSTS=news.example.com,localhost
+        trusted = [name for name in trusted.replace(",", " ").split() if name]
+    if trusted is not None:
+        if "TRUSTED_HOSTS" not in Flask.default_config:
+            raise RuntimeError("TRUSTED_HOSTS needs Flask 3.1 or newer")
+        app.config["TRUSTED_HOSTS"] = list(trusted) or None
+    public = app.config.get("PUBLIC_URL")
+    if public:
+        parts = urlsplit(public)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/") or parts.query:
+            raise ValueError(f"PUBLIC_URL must be an origin such as https://news.example.com, not {public!r}")

@@ -1,4 +1,10 @@
-"""Any search as an Atom feed, so an analyst can follow it in a feed reader."""
+"""Any search as an Atom feed, so an analyst can follow it in a feed reader.
+
+Every text is escaped once, by the XML writer, after :func:`.text.displayable`
+has taken out what XML cannot carry. A hit's snippet (escaped text with
+``<mark>`` around matched words) goes in as XHTML elements (``type="xhtml"``),
+not as a string of HTML that the writer would escape a second time.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,16 @@ from xml.etree import ElementTree
 
 from indexer.search.request import SearchResult
 
+from .text import displayable
+
 ATOM = "http://www.w3.org/2005/Atom"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def atom_feed(
     result: SearchResult, self_url: str, page_url: str, article_url: Callable[[str], str], title: str
 ) -> bytes:
-    """The hits of ``result`` as an Atom document (text is escaped by the XML writer)."""
+    """The hits of ``result`` as an Atom document."""
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", title)
@@ -38,18 +47,30 @@ def atom_feed(
             source_author = ElementTree.SubElement(entry, f"{{{ATOM}}}author")
             _text(source_author, "name", hit.source)
         for name in (*hit.companies, *hit.technologies):
-            ElementTree.SubElement(entry, f"{{{ATOM}}}category", term=name)
-        summary = ElementTree.SubElement(entry, f"{{{ATOM}}}summary", type="html")
-        summary.text = hit.snippet_html  # escaped article text with <mark>: carried as escaped HTML
+            ElementTree.SubElement(entry, f"{{{ATOM}}}category", term=displayable(name))
+        summary = ElementTree.SubElement(entry, f"{{{ATOM}}}summary", type="xhtml")
+        summary.append(_xhtml_div(hit.snippet_html))
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
+def _xhtml_div(snippet_html: str) -> ElementTree.Element:
+    """The snippet as the XHTML ``div`` Atom wants: its text and ``<mark>`` read back as elements.
+
+    The snippet is escaped text and ``<mark>`` tags only, so it reads as XML.
+    The namespace is declared on the ``div`` itself (RFC 4287's form) rather
+    than as a prefix on the feed, which some readers do not follow.
+    """
+    div = ElementTree.fromstring(f"<div>{displayable(snippet_html)}</div>")
+    div.set("xmlns", XHTML)
+    return div
+
+
 def _text(parent: ElementTree.Element, tag: str, value: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = value
+    ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = displayable(value)
 
 
 def _link(parent: ElementTree.Element, href: str, rel: str, media_type: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM}}}link", href=href, rel=rel, type=media_type)
+    ElementTree.SubElement(parent, f"{{{ATOM}}}link", href=displayable(href), rel=rel, type=media_type)
 
 
 def _stamp(moment: datetime) -> str:

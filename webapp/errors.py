@@ -8,6 +8,7 @@ elsewhere. Views raise; they never build error answers themselves.
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import NewsfacetError
@@ -39,6 +40,7 @@ def handle_exception(error: Exception):
     if api:
         response = jsonify(to_json(ERROR_FIELDS, ErrorAnswer(status, message)))
     else:
+        _bind_links()
         response = current_app.make_response(
             (render_template("pages/error.html", title=title, message=message), status)
         )
@@ -49,6 +51,18 @@ def handle_exception(error: Exception):
             if name.lower() != "content-type":
                 response.headers.setdefault(name, value)
     return response
+
+
+def _bind_links() -> None:
+    """Let the error page build its links when Flask refused the Host header (``TRUSTED_HOSTS``).
+
+    Flask refuses such a request before it binds URLs to the request's host, and
+    the page's links are relative, so any name will do; the refused one is never used.
+    """
+    if request_ctx.url_adapter is None:
+        request_ctx.url_adapter = current_app.url_map.bind(
+            "localhost", script_name=request.root_path or "/", url_scheme=request.scheme
+        )
 
 
 def init_app(app: Flask) -> None:

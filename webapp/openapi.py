@@ -8,10 +8,20 @@ from indexer.search.facets import FACETS
 from indexer.search.request import MAX_PER_PAGE, SORTS
 from indexer.search.serialize import ERROR_FIELDS, RESULT_FIELDS, TYPEAHEAD_FIELDS, object_schema
 
+from .params import MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_QUERY_CHARS, MAX_VALUES
 
-def _query(name: str, description: str, schema: dict[str, Any], repeat: bool = False) -> dict[str, Any]:
+# What every facet parameter's description ends with: the limits a 400 enforces.
+FACET_LIMITS = (
+    f"At most {MAX_VALUES} values; at most {MAX_FILTER_VALUES} values and {MAX_FILTER_CHARS:,} characters "
+    "across all facet parameters together."
+)
+
+
+def _query(
+    name: str, description: str, schema: dict[str, Any], repeat: bool = False, max_items: int | None = None
+) -> dict[str, Any]:
     if repeat:
-        schema = {"type": "array", "items": schema}
+        schema = {"type": "array", "items": schema, **({"maxItems": max_items} if max_items else {})}
     return {
         "name": name,
         "in": "query",
@@ -28,20 +38,33 @@ def search_parameters() -> list[dict[str, Any]]:
         _query(
             "q",
             "Query text (AND by default; OR, NOT, quotes, title:, company:, prefix*, fuzzy~).",
-            {"type": "string", "maxLength": 1000},
+            {"type": "string", "maxLength": MAX_QUERY_CHARS},
         ),
         _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
         _query("per_page", f"Hits per page, at most {MAX_PER_PAGE}.", {"type": "integer", "minimum": 1}),
         _query("sort", "Order of hits.", {"type": "string", "enum": list(SORTS)}),
-        _query("from", "Earliest publication date (inclusive, UTC).", {"type": "string", "format": "date"}),
-        _query("to", "Latest publication date (inclusive, UTC).", {"type": "string", "format": "date"}),
+        _query(
+            "from",
+            "Earliest publication date (inclusive, UTC), 0001-01-01 to 9999-12-31.",
+            {"type": "string", "format": "date"},
+        ),
+        _query(
+            "to",
+            "Latest publication date (inclusive, UTC), 0001-01-01 to 9999-12-31.",
+            {"type": "string", "format": "date"},
+        ),
         _query("range", "Quick date range ending today.", {"type": "string", "enum": ["week", "month", "year"]}),
         _query("more", "Facets to return in full.", {"type": "string", "enum": [f.name for f in FACETS]}, True),
     ]
     for spec in FACETS:
-        parameters.append(_query(spec.name, f"Only articles with any of these {spec.label.lower()}.", string, True))
+        label = spec.label.lower()
         parameters.append(
-            _query(f"not_{spec.name}", f"Leave out articles with these {spec.label.lower()}.", string, True)
+            _query(spec.name, f"Only articles with any of these {label}. {FACET_LIMITS}", string, True, MAX_VALUES)
+        )
+        parameters.append(
+            _query(
+                f"not_{spec.name}", f"Leave out articles with these {label}. {FACET_LIMITS}", string, True, MAX_VALUES
+            )
         )
     return parameters
 
@@ -54,7 +77,7 @@ def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every object's schema comes from the one declaration of its shape."""
     error = {"$ref": "#/components/schemas/Error"}
     errors = {
-        "400": _json("A parameter cannot be read; the message says which and why.", error),
+        "400": _json("A parameter cannot be read or is over its limit; the message says which and why.", error),
         "503": _json("There is no index yet, or it must be rebuilt.", error),
     }
     return {

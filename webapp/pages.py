@@ -1,4 +1,8 @@
-"""The HTML pages: search with facets, the article page and the feed. Errors are answered by :mod:`.errors`."""
+"""The HTML pages: search with facets, the article page and the feed. Errors are answered by :mod:`.errors`.
+
+Every link on a search page is built from the parsed request's state
+(:func:`.params.state_args`), never from the raw query string.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
-from indexer.search.request import SORTS, SearchResult
+from indexer.search.request import SORTS, SearchRequest, SearchResult
 
 from .atom import atom_feed
-from .params import MAX_QUERY_CHARS, query_string, request_from_args, toggle_args, with_args
+from .params import MAX_QUERY_CHARS, query_string, request_from_args, state_args, toggle_args, with_args
 from .services import get_search_service
 
 bp = Blueprint("pages", __name__, template_folder="templates")
@@ -20,27 +25,29 @@ FEED_ENTRIES = 50
 
 @bp.get("/")
 def search():
-    search_request = request_from_args(request.args, current_app.config["PER_PAGE"])
+    search_request, state = _parsed(request.args)
     result = get_search_service().search(search_request)
     return render_template(
         "pages/search.html",
         result=result,
-        hits=[_hit_view(hit) for hit in result.hits],
-        facets=_facet_views(result),
-        chips=_active_chips(result),
-        pagination=_pagination(result),
-        date_links=_date_links(),
-        sort_links=_sort_links(result),
-        suggestion_url=_url(with_args(request.args, q=result.suggestion, page=None)) if result.suggestion else None,
-        feed_url=_with_state(url_for("pages.feed")),
+        state=state,
+        hits=[_hit_view(hit, state) for hit in result.hits],
+        facets=_facet_views(result, state),
+        chips=_active_chips(result, state),
+        pagination=_pagination(result, state),
+        date_links=_date_links(state),
+        sort_links=_sort_links(result, state),
+        suggestion_url=_url(with_args(state, q=result.suggestion)) if result.suggestion else None,
+        feed_url=_with_state(url_for("pages.feed"), state),
     )
 
 
 @bp.get("/feed.atom")
 def feed():
     """The search in the query string as an Atom feed, newest first."""
-    args = with_args(request.args, sort="newest", page=None)
-    search_request = request_from_args(args, current_app.config["PER_PAGE"])
+    # Always the newest, from the first: the order and page asked for do not apply.
+    search_request, state = _parsed(with_args(request.args, sort="newest", page=None))
+    state = with_args(state, sort=None)
     result = get_search_service().search(replace(search_request, per_page=FEED_ENTRIES))
     title = " · ".join(
         part
@@ -52,9 +59,9 @@ def feed():
     )
     body = atom_feed(
         result,
-        self_url=_with_state(url_for("pages.feed", _external=True)),
-        page_url=_with_state(url_for("pages.search", _external=True)),
-        article_url=lambda article_id: url_for("pages.article", article_id=article_id, _external=True),
+        self_url=_with_state(_external("pages.feed"), state),
+        page_url=_with_state(_external("pages.search"), state),
+        article_url=lambda article_id: _external("pages.article", article_id=article_id),
         title=f"Newsfacet: {title or 'all articles'}",
     )
     return Response(body, mimetype="application/atom+xml")
@@ -75,18 +82,33 @@ def article(article_id: str):
     )
 
 
-def _with_state(base: str) -> str:
-    """``base`` with the current search's parameters (but the page) appended."""
-    state = query_string(with_args(request.args, page=None))
-    return f"{base}?{state}" if state else base
+def _parsed(args: MultiDict) -> tuple[SearchRequest, MultiDict]:
+    """The request ``args`` describe, and the parameters that ask for it again (but its page)."""
+    per_page = current_app.config["PER_PAGE"]
+    search_request = request_from_args(args, per_page)
+    return search_request, state_args(search_request, args, per_page)
 
 
-def _url(args) -> str:
-    encoded = query_string(args)
-    return url_for("pages.search") + (f"?{encoded}" if encoded else "")
+def _external(endpoint: str, **values: str) -> str:
+    """An absolute URL for the feed: under ``PUBLIC_URL`` when it is set, else the request's own
+    host (which ``TRUSTED_HOSTS`` has checked when it is set)."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return public.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
-def _hit_view(hit) -> dict:
+def _with_state(base: str, state: MultiDict) -> str:
+    """``base`` with the search's parameters appended."""
+    encoded = query_string(state)
+    return f"{base}?{encoded}" if encoded else base
+
+
+def _url(args: MultiDict) -> str:
+    return _with_state(url_for("pages.search"), args)
+
+
+def _hit_view(hit, state: MultiDict) -> dict:
     return {
         "id": hit.id,
         "title": hit.title,
@@ -94,13 +116,12 @@ def _hit_view(hit) -> dict:
         "source": hit.source,
         # The snippet is built by the search service from escaped text and <mark> only.
         "snippet": Markup(hit.snippet_html),
-        "companies": [(name, _url(toggle_args(request.args, "company", name))) for name in hit.companies],
-        "technologies": [(name, _url(toggle_args(request.args, "technology", name))) for name in hit.technologies],
+        "companies": [(name, _url(toggle_args(state, "company", name))) for name in hit.companies],
+        "technologies": [(name, _url(toggle_args(state, "technology", name))) for name in hit.technologies],
     }
 
 
-def _facet_views(result: SearchResult) -> list[dict]:
-    args = request.args
+def _facet_views(result: SearchResult, state: MultiDict) -> list[dict]:
     views = []
     for facet in result.facets:
         expanded = facet.name in result.request.expanded
@@ -109,7 +130,7 @@ def _facet_views(result: SearchResult) -> list[dict]:
                 "name": facet.name,
                 "label": facet.label,
                 "truncated": facet.truncated,
-                "more_url": _url(toggle_args(args, "more", facet.name)) if facet.truncated or expanded else None,
+                "more_url": _url(toggle_args(state, "more", facet.name)) if facet.truncated or expanded else None,
                 "expanded": expanded,
                 "values": [
                     {
@@ -117,8 +138,8 @@ def _facet_views(result: SearchResult) -> list[dict]:
                         "count": v.count,
                         "selected": v.selected,
                         "excluded": v.excluded,
-                        "toggle_url": _url(toggle_args(args, facet.name, v.value)),
-                        "exclude_url": _url(toggle_args(args, f"not_{facet.name}", v.value)),
+                        "toggle_url": _url(toggle_args(state, facet.name, v.value)),
+                        "exclude_url": _url(toggle_args(state, f"not_{facet.name}", v.value)),
                     }
                     for v in facet.values
                 ],
@@ -127,14 +148,14 @@ def _facet_views(result: SearchResult) -> list[dict]:
     return views
 
 
-def _active_chips(result: SearchResult) -> list[dict]:
+def _active_chips(result: SearchResult, state: MultiDict) -> list[dict]:
     labels = {facet.name: facet.label for facet in result.facets}
     chips = [
         {
             "facet": labels.get(name, name),
             "value": value,
             "excluded": False,
-            "remove_url": _url(toggle_args(request.args, name, value)),
+            "remove_url": _url(toggle_args(state, name, value)),
         }
         for name, values in result.request.filters.items()
         for value in values
@@ -144,7 +165,7 @@ def _active_chips(result: SearchResult) -> list[dict]:
             "facet": labels.get(name, name),
             "value": value,
             "excluded": True,
-            "remove_url": _url(toggle_args(request.args, f"not_{name}", value)),
+            "remove_url": _url(toggle_args(state, f"not_{name}", value)),
         }
         for name, values in result.request.excluded.items()
         for value in values
@@ -156,35 +177,35 @@ def _active_chips(result: SearchResult) -> list[dict]:
                 "facet": "Dates",
                 "value": span,
                 "excluded": False,
-                "remove_url": _url(with_args(request.args, **{"from": None, "to": None, "range": None})),
+                "remove_url": _url(with_args(state, **{"from": None, "to": None, "range": None})),
             }
         )
     return chips
 
 
-def _date_links() -> list[dict]:
-    args = with_args(request.args, **{"from": None, "to": None, "page": None})
-    current = request.args.get("range", "")
+def _date_links(state: MultiDict) -> list[dict]:
+    args = with_args(state, **{"from": None, "to": None})
+    current = state.get("range", "")
     return [
         {"label": label, "url": _url(with_args(args, range=key)), "current": key == current}
         for key, label in (("week", "Past week"), ("month", "Past month"), ("year", "Past year"))
     ]
 
 
-def _sort_links(result: SearchResult) -> list[dict]:
+def _sort_links(result: SearchResult, state: MultiDict) -> list[dict]:
     return [
         {
             "label": sort.capitalize(),
-            "url": _url(with_args(request.args, sort=None if sort == "relevance" else sort, page=None)),
+            "url": _url(with_args(state, sort=None if sort == "relevance" else sort)),
             "current": sort == result.request.sort,
         }
         for sort in SORTS
     ]
 
 
-def _pagination(result: SearchResult) -> dict:
+def _pagination(result: SearchResult, state: MultiDict) -> dict:
     def page_url(number: int) -> str:
-        return _url(with_args(request.args, page=None if number == 1 else number))
+        return _url(with_args(state, page=None if number == 1 else number))
 
     window = sorted({1, result.pages, *range(max(1, result.page - 2), min(result.pages, result.page + 2) + 1)})
     numbers, previous = [], 0

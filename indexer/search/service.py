@@ -10,7 +10,7 @@ import os
 import re
 import time
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import time as day_time
 
 import numpy as np
@@ -122,15 +122,13 @@ class SearchService:
         return Filters(keep, drop)
 
     def _dated(self, columns: FacetColumns, start: date | None, end: date | None) -> np.ndarray:
-        """Articles dated from the start of ``start`` to the end of ``end`` (UTC)."""
+        """Articles dated from the start of ``start`` to the end of ``end`` (UTC).
+
+        The end of a day is its last moment, not the start of the next: the day
+        after 9999-12-31 cannot be represented.
+        """
         low = sortable_date(self.date_field, datetime.combine(start, day_time.min)) if start else None
-        high = (
-            sortable_date(
-                self.date_field, datetime.combine(end + timedelta(days=1), day_time.min) - timedelta(microseconds=1)
-            )
-            if end
-            else None
-        )
+        high = sortable_date(self.date_field, datetime.combine(end, day_time.max)) if end else None
         return columns.dated_between(low, high)
 
     def _suggestion(self, snapshot: IndexSnapshot, text: str, total: int, filters: Filters) -> str | None:
