@@ -124,6 +124,16 @@ def test_salvaged_feed_entry_is_indexed(batch):
     assert [a.title for a in salvaged] == ["Toyota expands solid-state battery pilot line"]
 
 
+def test_entities_of_a_salvaged_entry_are_decoded_once(tmp_path):
+    (tmp_path / "cut.rss").write_text(
+        "<rss><channel><title>Wire</title><item><title>Rates &amp;amp; fees</title>"
+        "<description>Rates at AT&amp;amp;T rose.</description></item><item><title>Cut & ",
+        "utf-8",
+    )
+    (article,) = read_articles([tmp_path]).articles
+    assert (article.title, article.body) == ("Rates & fees", "Rates at AT&T rose.")
+
+
 @pytest.mark.parametrize("name", ["articles.csv", "articles.json", "feed.rss", "feed.atom", "page.html"])
 def test_gzipped_files_read_the_same(tmp_path, name):
     plain = tmp_path / "plain"

@@ -75,8 +75,6 @@ def _check_host_settings(app: Flask) -> None:
     if isinstance(trusted, str):  # NEWSFACET_TRUSTED_HOSTS=news.example.com,localhost
         trusted = [name for name in trusted.replace(",", " ").split() if name]
     if trusted is not None:
-        if "TRUSTED_HOSTS" not in Flask.default_config:
-            raise RuntimeError("TRUSTED_HOSTS needs Flask 3.1 or newer")
         app.config["TRUSTED_HOSTS"] = list(trusted) or None
     public = app.config.get("PUBLIC_URL")
     if public:

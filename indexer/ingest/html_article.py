@@ -7,6 +7,8 @@ the page's metadata.
 
 from __future__ import annotations
 
+import html
+
 import trafilatura
 
 from indexer.article import Article
@@ -43,9 +45,12 @@ def parse_html_article(html: str, article_id: str, origin: str = "") -> Article:
 
 
 def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment (a feed entry's summary), paragraphs kept apart."""
+    """Plain text of an HTML fragment (a feed entry's summary), paragraphs kept apart.
+
+    A fragment without tags is still HTML: its entities are decoded ("AT&amp;T").
+    """
     if "<" not in fragment:
-        return fragment.strip()
+        return html.unescape(fragment).strip()
     page = f"<html><body><article>{fragment}</article></body></html>"
     text = (
         trafilatura.extract(page, favor_recall=True, include_comments=False)
