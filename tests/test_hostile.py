@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from webapp import create_app
 from webapp.openapi import search_parameters
 
+from .markup import undisplayable
 from .paths import SEEDS
 
 # Every documented search parameter, and the type-ahead's own.
@@ -73,16 +73,6 @@ def test_no_query_string_makes_a_server_error(client, route, query):
     assert response.status_code < 500, (route, query, response.get_data(as_text=True)[:300])
     if response.status_code == 400 and route.startswith("/api/"):
         assert set(response.get_json()) == {"status", "message"}
-
-
-def undisplayable(text: str) -> list[str]:
-    return [
-        c
-        for c in text
-        if (unicodedata.category(c) == "Cc" and c not in "\t\n\r")
-        or unicodedata.category(c) == "Cs"
-        or c in "\ufffe\uffff"
-    ]
 
 
 searches = st.lists(

@@ -14,6 +14,7 @@ from indexer.errors import (
 )
 from webapp import create_app
 
+from .markup import undisplayable
 from .paths import SEED_MAZDA, SEED_TOYOTA
 
 
@@ -631,19 +632,6 @@ def odd_client(tmp_path_factory):
         ]
     )
     return create_app({"TESTING": True, "INDEX": str(store.root)}).test_client()
-
-
-def undisplayable(text: str) -> list[str]:
-    """Characters XML 1.0 forbids or HTML reports as parse errors: controls, surrogates, U+FFFE, U+FFFF."""
-    import unicodedata
-
-    return [
-        c
-        for c in text
-        if (unicodedata.category(c) == "Cc" and c not in "\t\n\r")
-        or unicodedata.category(c) == "Cs"
-        or c in "\ufffe\uffff"
-    ]
 
 
 @pytest.mark.parametrize("query", ["bank", "bank%01", "bank%1b", "bank%EF%BF%BE", "bank%EF%BF%BF", "bank%C2%85"])
