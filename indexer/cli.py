@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
+from datetime import datetime
 
 import click
 
@@ -20,7 +22,8 @@ from indexer.index.store import IndexStore
 from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES
 from indexer.ingest.records import article_from_record
 from indexer.reindex import reindex
-from indexer.search.request import SearchRequest
+from indexer.search.facets import facet_names
+from indexer.search.request import MAX_PER_PAGE, SORTS, SearchRequest
 from indexer.search.serialize import result_to_dict
 from indexer.search.service import SearchService
 
@@ -28,6 +31,7 @@ DEFAULT_INDEX = os.path.join("instance", "index")
 DEFAULT_PATHS = ("seeds",)
 
 SECONDS = click.FloatRange(min=0)
+DATE = click.DateTime(formats=["%Y-%m-%d"])
 MEGABYTES = click.FloatRange(min=0, min_open=True)
 PROGRESS_HELP = "Seconds between progress lines when not on a terminal."
 
@@ -100,28 +104,57 @@ def index_command(
         raise InputError(f"{len(report.skipped)} input(s) skipped (--strict)")
 
 
+def facet_options(command: Callable) -> Callable:
+    """``--company`` and ``--not-company``, and the same for every other facet kind, from the facets' list."""
+    for name in reversed(facet_names()):
+        flag = name.replace("_", "-")
+        command = click.option(
+            f"--not-{flag}", f"not_{name}", multiple=True, help=f"Leave out articles with this {name} (repeatable)."
+        )(command)
+        command = click.option(
+            f"--{flag}", name, multiple=True, help=f"Only articles with this {name} (repeat for OR)."
+        )(command)
+    return command
+
+
 @main.command("search")
 @click.argument("query", default="")
-@click.option("--company", multiple=True, help="Only articles about this company (repeat for OR).")
-@click.option("--technology", multiple=True, help="Only articles about this technology (repeat for OR).")
+@facet_options
+@click.option("--from", "date_from", type=DATE, help="Only articles from this day on (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Only articles up to this day (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance")
 @click.option("--page", type=click.IntRange(min=1), default=1)
-@click.option("--per-page", type=click.IntRange(min=1, max=100), default=10)
+@click.option("--per-page", type=click.IntRange(min=1, max=MAX_PER_PAGE), default=10)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON object as /api/search.")
 @index_option
 def search_command(
     query: str,
-    company: tuple[str, ...],
-    technology: tuple[str, ...],
+    date_from: datetime | None,
+    date_to: datetime | None,
+    sort: str,
     page: int,
     per_page: int,
     as_json: bool,
     index_dir: str,
+    **facets: tuple[str, ...],
 ) -> None:
-    """Search the index as the web page does."""
+    """Search the index as the web page and the API do, with the same filters."""
+    names = facet_names()
     request = SearchRequest(
-        query=query, filters={"company": company, "technology": technology}, page=page, per_page=per_page
+        query=query,
+        filters={name: facets[name] for name in names if facets[name]},
+        excluded={name: facets[f"not_{name}"] for name in names if facets[f"not_{name}"]},
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+        sort=sort,
+        page=page,
+        per_page=per_page,
     )
-    result = SearchService.for_index(index_dir).search(request)
+    service = SearchService.for_index(index_dir)
+    try:
+        result = service.search(request)
+    finally:
+        service.close()
     if as_json:
         click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
         return

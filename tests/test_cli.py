@@ -10,7 +10,7 @@ from indexer.cli import main
 from indexer.errors import IndexNotFoundError, InputError
 from indexer.index.store import IndexStore
 
-from .paths import DATA, PROJECT, SEED_MAZDA, SEEDS
+from .paths import DATA, PROJECT, SEED_MAZDA, SEED_TOYOTA, SEEDS
 
 
 @pytest.fixture
@@ -54,6 +54,33 @@ def test_search_json_is_the_api_object(runner, tmp_path):
     printed.pop("took_ms"), api.pop("took_ms")
     assert printed == api
     assert [hit["id"] for hit in printed["hits"]] == [SEED_MAZDA]
+
+
+@pytest.mark.parametrize(
+    "options, query_string, ids",
+    [
+        (["--not-company", "Toyota"], "not_company=Toyota", [SEED_MAZDA]),
+        (["--sort", "oldest"], "sort=oldest", [SEED_MAZDA, SEED_TOYOTA]),
+        (["--source", "MENAFN"], "source=MENAFN", [SEED_MAZDA]),
+        (["--from", "2024-03-31", "--to", "2024-03-31"], "from=2024-03-31&to=2024-03-31", [SEED_MAZDA]),
+        (
+            ["--company", "Panasonic", "--not-technology", "Electrification"],
+            "company=Panasonic&not_technology=Electrification",
+            [SEED_TOYOTA],
+        ),
+        (["--per-page", "1", "--page", "2", "--sort", "newest"], "per_page=1&page=2&sort=newest", [SEED_TOYOTA]),
+    ],
+    ids=["not-company", "sort", "source", "dates", "company-not-technology", "page"],
+)
+def test_search_takes_the_api_filters(runner, seed_index, options, query_string, ids):
+    from webapp import create_app
+
+    printed = json.loads(run(runner, "search", *options, "--json", "--index", seed_index.root).output)
+    api = create_app({"TESTING": True, "INDEX": str(seed_index.root)}).test_client().get(f"/api/search?{query_string}")
+    expected = api.get_json()
+    printed.pop("took_ms"), expected.pop("took_ms")
+    assert printed == expected
+    assert [hit["id"] for hit in printed["hits"]] == ids
 
 
 def test_index_reports_skipped_inputs(runner, tmp_path):
