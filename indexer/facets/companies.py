@@ -25,6 +25,7 @@ from indexer.facets.company_kb import (
     tokens_of,
     variant_key,
 )
+from indexer.facets.company_names import FoundNames, fold, merge_variants, shouted, split_joined, strip_possessive
 from indexer.facets.lexicon import load_lexicon
 from indexer.text import prepare_text, sentence_spans, word_spans
 
@@ -79,18 +80,6 @@ class TextNames:
 
     confirmed: tuple[str, ...]  # by a legal form or ticker: recognised in every article
     seen: tuple[str, ...]  # discovered with any evidence: how the collection spells them
-
-
-@dataclass
-class _Found:
-    """Companies found in one text, with mention counts and first positions."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    first: dict[str, int] = field(default_factory=dict)
-
-    def add(self, name: str, position: int, weight: int) -> None:
-        self.counts[name] = self.counts.get(name, 0) + weight
-        self.first.setdefault(name, position)
 
 
 class CompanyExtractor:
@@ -160,7 +149,7 @@ class CompanyExtractor:
                 # A bare everyday word or an initial confirmed in one text ("United's
                 # chief executive") says too little to be a company everywhere.
                 if name not in self.kb.canonical_names:
-                    name = _strip_possessive(name)  # "<Amplicon Inc's>" confirms Amplicon Inc
+                    name = strip_possessive(name)  # "<Amplicon Inc's>" confirms Amplicon Inc
                 if len(name) < 3 or self._single_ambiguous(name):
                     continue
                 lower = name.lower()
@@ -179,12 +168,12 @@ class CompanyExtractor:
         for name in list(found.counts):
             settled = self._settled_spelling(self._without_possessive(name))
             if settled != name:
-                _fold(found, name, settled)
+                fold(found, name, settled)
         for name in list(found.counts):
             parts = self._joined_parts(name, found)
             if parts:
-                _split(found, name, parts)
-        names = _merge_variants(found, self.kb)
+                split_joined(found, name, parts)
+        names = merge_variants(found, self.kb)
         excluded = {source.lower()} if source else set()
         kept = [name for name in names if name.lower() not in excluded]
         return tuple(sorted(kept, key=lambda n: (-found.counts[n], found.first[n])))
@@ -195,9 +184,9 @@ class CompanyExtractor:
 
     def _without_possessive(self, name: str) -> str:
         """ "Hoechst AG's" and "Salomon Brothers'" are Hoechst AG and Salomon Brothers; "Moody's" stays."""
-        return name if self._is_known_name(name) else _strip_possessive(name)
+        return name if self._is_known_name(name) else strip_possessive(name)
 
-    def _joined_parts(self, name: str, found: _Found) -> list[str]:
+    def _joined_parts(self, name: str, found: FoundNames) -> list[str]:
         """The companies a name joins ("Chase Manhattan and Security Pacific"), each a known
         company or named on its own in the text, or nothing when it is one name of its own
         ("Procter and Gamble", "Marks & Spencer")."""
@@ -237,7 +226,7 @@ class CompanyExtractor:
             or self._spelled_by_key.get(key)
             or [name]
         )
-        return next((spelling for spelling in spellings if not _shouted(spelling)), spellings[0])
+        return next((spelling for spelling in spellings if not shouted(spelling)), spellings[0])
 
     def _as_the_company_writes_it(self, name: str) -> str:
         """``name`` with single spaces, and out of capitals where a text shouted it.
@@ -247,7 +236,7 @@ class CompanyExtractor:
         stays in capitals: it is more likely initials ("GEC", "ICI") than a word.
         """
         words = name.split()
-        if not _shouted(name):
+        if not shouted(name):
             return " ".join(words)
         written = []
         for index, word in enumerate(words):
@@ -260,8 +249,8 @@ class CompanyExtractor:
 
     # -- scanning --------------------------------------------------------------
 
-    def _scan(self, text: str, reading: _Scan) -> _Found:
-        found = _Found()
+    def _scan(self, text: str, reading: _Scan) -> FoundNames:
+        found = FoundNames()
         scan = replace(reading, surnames=self._person_surnames(text))  # the same list of names seen
         position = 0
         for line_number, line in enumerate(text.split("\n")):
@@ -844,76 +833,6 @@ class CompanyExtractor:
 
 # Words a name in capitals keeps in lower case once written as the company writes it.
 _LOWER_IN_NAMES = frozenset("of and the for de du des la le et van von der den del y in on at".split())
-_SHOUTED_LETTERS = 6  # "JOHN LABATT" is shouted; "NYNEX" or "IBM" may be how the company writes itself
-
-
-def _shouted(name: str) -> bool:
-    """Whether a name of some length is written all in capitals."""
-    letters = [c for c in name if c.isalpha()]
-    return len(letters) >= _SHOUTED_LETTERS and not any(c.islower() for c in letters)
-
-
-def _merge_variants(found: _Found, kb: CompanyKnowledgeBase) -> list[str]:
-    """One name per company: case variants and short forms fold into the full name."""
-    # A unit counts under its parent when the text names the parent too
-    # ("Panasonic Energy" with "Panasonic Holdings"); alone, it is itself.
-    for name in list(found.counts):
-        named = [parent for parent in kb.ancestors(name) if parent in found.counts]
-        if named:
-            _fold(found, name, named[-1])
-    by_lower: dict[str, str] = {}
-    for name in sorted(found.counts, key=lambda n: (n.isupper(), found.first[n])):
-        key = name.lower()
-        if key in by_lower:
-            _fold(found, name, by_lower[key])
-        else:
-            by_lower[key] = name
-    names = list(by_lower.values())
-    for name in sorted(names, key=len):
-        if name not in found.counts:
-            continue
-        words = _words(name)
-        longer = [other for other in names if other in found.counts and _is_part(words, _words(other))]
-        if longer and name not in kb.canonical_names:
-            _fold(found, name, longer[0])  # "Sachs" beside "Goldman Sachs" is a piece of it
-        elif longer:
-            # "Airbus Industrie" beside "Airbus", "Regie Nationale des Usines Renault" beside
-            # "Renault": a longer form of a known company the article names is that company.
-            for other in longer:
-                if other not in kb.canonical_names:
-                    _fold(found, other, name)
-    return [name for name in names if name in found.counts]
-
-
-def _words(name: str) -> tuple[str, ...]:
-    """A name's words in lower case, without the punctuation at their ends."""
-    return tuple(word for word in (w.strip(".,'’()\"").lower() for w in name.split()) if word)
-
-
-def _is_part(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
-    """Whether ``part`` is a proper, contiguous run of the words of ``whole``."""
-    return len(part) < len(whole) and any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))
-
-
-def _strip_possessive(name: str) -> str:
-    """The name without a possessive ending ("Hoechst AG's", "Salomon Brothers'")."""
-    for ending in ("'s", "’s", "'", "’"):
-        if name.endswith(ending) and len(name) > len(ending) + 1 and (len(ending) == 2 or name[-2] == "s"):
-            return name[: -len(ending)].rstrip()
-    return name
-
-
-def _split(found: _Found, name: str, parts: list[str]) -> None:
-    """Count a name that joins several companies under each of them."""
-    count, first = found.counts.pop(name), found.first.pop(name)
-    for part in parts:
-        found.counts[part] = found.counts.get(part, 0) + count
-        found.first[part] = min(found.first.get(part, 10**9), first)
-
-
-def _fold(found: _Found, name: str, into: str) -> None:
-    found.counts[into] = found.counts.get(into, 0) + found.counts.pop(name)
-    found.first[into] = min(found.first.get(into, 10**9), found.first.pop(name))
 
 
 def _longest_in(trie: dict, tokens: list[Token], start: int) -> tuple[Alias | None, int]:
