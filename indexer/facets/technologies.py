@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from indexer.errors import InputError
-from indexer.stemming import stem
+from indexer.facets.phrases import TOKEN, insert_phrase, longest_at
 
-# Decimals stay whole, so "2.5G" is not "5G".
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9][A-Za-z0-9]*)*")
 _SHORT_TEXT_WORDS = 120
 # Nouns after a technology word that make it a description of a company or a sector.
 _INDUSTRY_NOUNS = frozenset(
     "group groups firm firms company companies giant giants operator operators industry industries "
     "sector sectors stocks shares business businesses regulator provider providers".split()
 )
-# A synonym written with capitals after its first letter, or with a digit, is an
-# acronym (EV, IoT, 5G): it must match exactly so "ev" in "event" or "Ai" in a
-# name never count.
-_ACRONYM = re.compile(r"[A-Z].*[A-Z]|\d|^[A-Z]+$")
 
 
 @dataclass(frozen=True)
@@ -79,13 +72,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
         if tech.parent and tech.parent not in technologies:
             raise InputError(f"technology {tech.name!r} has unknown parent {tech.parent!r}")
         for synonym in tech.synonyms:
-            node = trie
-            keys = _synonym_keys(synonym)
-            if not keys:
-                continue
-            for key in keys:
-                node = node.setdefault(key, {})
-            node.setdefault("", tech.name)
+            insert_phrase(trie, synonym, tech.name)
     return Taxonomy(technologies, trie)
 
 
@@ -152,7 +139,7 @@ def _family_discussed(parent_score: float, children_score: float) -> bool:
 
 def _mentions(text: str, taxonomy: Taxonomy) -> list[tuple[str, float]]:
     """Each technology mention with its weight: 1, or 0.5 when it only describes an industry."""
-    tokens = _TOKEN.findall(text)
+    tokens = TOKEN.findall(text)
     found = []
     for name, end in _match_ends(tokens, taxonomy):
         following = tokens[end].lower() if end < len(tokens) else ""
@@ -164,41 +151,10 @@ def _match_ends(tokens: list[str], taxonomy: Taxonomy) -> list[tuple[str, int]]:
     """Longest matches, left to right: each technology with the position after it."""
     matches, position = [], 0
     while position < len(tokens):
-        name, length = _longest_at(taxonomy.trie, tokens, position)
+        name, length = longest_at(taxonomy.trie, tokens, position)
         if name:
             position += length
             matches.append((name, position))
         else:
             position += 1
     return matches
-
-
-def _longest_at(trie: dict, tokens: list[str], start: int) -> tuple[str | None, int]:
-    """The longest phrase of the trie that starts at ``tokens[start]``."""
-    best: tuple[str | None, int] = (None, 0)
-    frontier = [trie]
-    position = start
-    while frontier and position < len(tokens):
-        token = tokens[position]
-        forms = {"=" + token, "~" + token.lower(), stem(token.lower())}
-        if len(token) > 2 and token.endswith("s"):
-            forms.add("=" + token[:-1])  # EVs, PCs
-        frontier = [node[form] for node in frontier for form in forms if form in node]
-        position += 1
-        for node in frontier:
-            if "" in node:
-                best = (node[""], position - start)
-                break
-    return best
-
-
-def _synonym_keys(synonym: str) -> tuple[str, ...]:
-    """Trie keys of a synonym: ``=`` and the token for acronyms, ``~`` and the lower-case
-    word for words marked to match as written, else the stem."""
-    if synonym.startswith("="):
-        return tuple("~" + token.lower() for token in _TOKEN.findall(synonym))
-    return tuple("=" + token if _is_acronym(token) else stem(token.lower()) for token in _TOKEN.findall(synonym))
-
-
-def _is_acronym(token: str) -> bool:
-    return len(token) > 1 and bool(_ACRONYM.search(token))

@@ -19,7 +19,8 @@ from nltk.collocations import BigramCollocationFinder, TrigramCollocationFinder
 from nltk.metrics import BigramAssocMeasures, TrigramAssocMeasures
 from nltk.tokenize import RegexpTokenizer
 
-from indexer.facets.technologies import Taxonomy, _synonym_keys, extract_technologies, load_taxonomy
+from indexer.facets.phrases import phrase_keys
+from indexer.facets.technologies import Taxonomy, extract_technologies, load_taxonomy
 from indexer.ingest.files import read_articles
 from indexer.stemming import stem
 
@@ -86,7 +87,7 @@ def _stems_to_technologies(taxonomy: Taxonomy) -> dict[str, str]:
     generic = {stem(word) for word in ("technology", "system", "service", "network", "device", "market", "maker")}
     for tech in taxonomy.technologies.values():
         for synonym in tech.synonyms:
-            keys = _synonym_keys(synonym)
+            keys = phrase_keys(synonym)
             if keys and keys[-1][:1] not in "=~" and len(keys[-1]) > 2 and keys[-1] not in generic:
                 related.setdefault(keys[-1], tech.name)
     return related
