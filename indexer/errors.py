@@ -73,6 +73,16 @@ class IndexDamagedError(IndexUnavailableError):
     """A file of the index cannot be read as written; a full rebuild replaces it."""
 
 
+class SearchTimeoutError(NewsfacetError):
+    """A search that did not finish within its time budget. It is stopped rather than left
+    to hold a server thread; a narrower query (fewer words, no wildcards) answers in time."""
+
+    status = 503
+    exit_code = 75
+    title = "The search took too long"
+    page_hint = "Try fewer words or a longer prefix."
+
+
 class IndexLockedError(NewsfacetError):
     """Another process is writing the index and did not finish in time."""
 

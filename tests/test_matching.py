@@ -31,6 +31,9 @@ QUERIES = [
     "nothingmatchesthis",
     "cars OR chips OR batteries",
     "title:tesla",
+    # Wildcards and typo-tolerant words stand for the words they fit, ranked like them.
+    "batt*",
+    "panasonik~",
 ]
 
 
@@ -91,7 +94,7 @@ def test_deleted_and_rewritten_articles_are_left_out(sample_store, tmp_path):
     _compare(sample_store, QUERIES)
 
 
-@pytest.mark.parametrize("text", ['"electric vehicles"', "batt*", "panasonik~"])
+@pytest.mark.parametrize("text", ['"electric vehicles"', '"smart cities"'])
 def test_queries_whoosh_must_match_are_matched_by_whoosh_and_left_for_it_to_rank(sample_index, text):
     service = SearchService(sample_index)
 

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response
 
+from indexer.search.budget import SEARCH_SECONDS
+
 from . import errors
 from .text import finalize
 
@@ -47,6 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         PER_PAGE=10,
         JSON_SORT_KEYS=False,
         PUBLIC_URL=None,
+        # Each search's time budget, after which it answers 503 (indexer/search/budget.py).
+        SEARCH_SECONDS=SEARCH_SECONDS,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("NEWSFACET")

@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 from indexer.errors import NewsfacetError
 from indexer.search.serialize import ERROR_FIELDS, ErrorAnswer, to_json
 
+from .params import MAX_QUERY_CHARS
+
 # Titles and messages for the HTTP errors Flask raises itself, by status.
 HTTP_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
 HTTP_MESSAGES = {
@@ -41,8 +43,10 @@ def handle_exception(error: Exception):
         response = jsonify(to_json(ERROR_FIELDS, ErrorAnswer(status, message)))
     else:
         _bind_links()
+        # A refused query stays in the search box, to be corrected rather than typed again.
+        typed = request.args.get("q", "")[:MAX_QUERY_CHARS]
         response = current_app.make_response(
-            (render_template("pages/error.html", title=title, message=message), status)
+            (render_template("pages/error.html", title=title, message=message, typed_query=typed), status)
         )
     response.status_code = status
     if isinstance(error, HTTPException):

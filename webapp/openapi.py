@@ -37,7 +37,8 @@ def search_parameters() -> list[dict[str, Any]]:
     parameters = [
         _query(
             "q",
-            "Query text (AND by default; OR, NOT, quotes, title:, company:, prefix*, fuzzy~).",
+            "Query text (AND by default; OR, NOT, quotes, title:, company:, technology:, prefix*, fuzzy~ or "
+            "fuzzy~2). A wildcard needs 3 letters before its first * or ?; ranges and more than 2 typos are a 400.",
             {"type": "string", "maxLength": MAX_QUERY_CHARS},
         ),
         _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
@@ -77,8 +78,12 @@ def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every object's schema comes from the one declaration of its shape."""
     error = {"$ref": "#/components/schemas/Error"}
     errors = {
-        "400": _json("A parameter cannot be read or is over its limit; the message says which and why.", error),
-        "503": _json("There is no index yet, or it must be rebuilt.", error),
+        "400": _json(
+            "A parameter cannot be read or is over its limit, or the query asks what no search answers in time "
+            "(*a*, s*, word~5, [a TO z]); the message says which and why.",
+            error,
+        ),
+        "503": _json("There is no index yet, it must be rebuilt, or the search ran out of its time budget.", error),
     }
     return {
         "openapi": "3.1.0",

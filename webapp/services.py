@@ -13,6 +13,6 @@ def get_search_service() -> SearchService:
     """The search service over the configured index folder, shared by every request of this app."""
     service = current_app.extensions.get(_KEY)
     if service is None:
-        service = SearchService.for_index(current_app.config["INDEX"])
+        service = SearchService.for_index(current_app.config["INDEX"], float(current_app.config["SEARCH_SECONDS"]))
         current_app.extensions[_KEY] = service
     return service

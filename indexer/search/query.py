@@ -3,6 +3,10 @@
 A typo in the syntax (an unbalanced quote, a stray operator, an unknown
 field) must still find what the words would find, never fail; a query of
 nothing but operators or stop words lists everything rather than nothing.
+Only the fields the README documents can be named (``title:``, ``company:``,
+``technology:``); any other name, internal ones such as ``source_file:``
+included, is read as words. What no index can answer at a bounded cost
+(``*a*``, ``s*``, ``word~5``, ranges) is refused here (:mod:`.limits`).
 """
 
 from __future__ import annotations
@@ -10,16 +14,34 @@ from __future__ import annotations
 import functools
 import re
 
-from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser
-from whoosh.query import Every, FuzzyTerm, NullQuery, Query
+from whoosh.qparser import AndGroup, FieldsPlugin, FuzzyTermPlugin, MultifieldPlugin
+from whoosh.qparser import QueryParser as WhooshParser
+from whoosh.query import Every, NullQuery, Query
 from whoosh.reading import IndexReader
 
 from indexer.index.postings import term_text
-from indexer.index.schema import BODY_FIELD, PLAIN_FIELD, QUERY_FIELDS, build_schema
-from indexer.stemming import stem
+from indexer.index.schema import BODY_FIELD, COMPANY_FIELD, QUERY_FIELDS, TECHNOLOGY_FIELD, TITLE_FIELD, build_schema
+from indexer.search.limits import PATTERN_KINDS, refuse
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 PARSED_QUERIES_KEPT = 512
+# The fields a query may name, as the README documents them; other names are words.
+NAMED_FIELDS = (TITLE_FIELD, COMPANY_FIELD, TECHNOLOGY_FIELD)
+
+
+class _Parser(WhooshParser):
+    """Whoosh's parser, but wildcards and typo-tolerant words keep the word as typed.
+
+    Whoosh runs them through the field's analyzer, which stems them: ``takover~``
+    became ``takov~`` and was then compared with unstemmed words. They are looked
+    up in the words as written instead (:func:`.limits.expand`), lower-cased like
+    the text; facet values keep their case, as they are indexed.
+    """
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        if termclass in PATTERN_KINDS:
+            return termclass(fieldname, text.lower() if fieldname in QUERY_FIELDS else text, boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
 
 
 class QueryParser:
@@ -29,13 +51,21 @@ class QueryParser:
     """
 
     def __init__(self) -> None:
-        self._parser = MultifieldParser(list(QUERY_FIELDS), build_schema(), group=AndGroup)
+        self._parser = _Parser(None, build_schema(), group=AndGroup)
+        self._parser.add_plugin(MultifieldPlugin(list(QUERY_FIELDS)))
         self._parser.add_plugin(FuzzyTermPlugin())  # "panasonik~" tolerates a misspelling
+        self._parser.remove_plugin_class(FieldsPlugin)
+        self._parser.add_plugin(FieldsPlugin(rf"(?<![\w.:/])(?P<text>{'|'.join(NAMED_FIELDS)}):"))
         self._cached = functools.lru_cache(maxsize=PARSED_QUERIES_KEPT)(self._parse)
 
     def parse(self, text: str) -> Query:
-        """Whoosh query syntax when it parses into something; otherwise the plain words."""
-        return self._cached(text.strip())
+        """Whoosh query syntax when it parses into something; otherwise the plain words.
+
+        Raises :class:`InvalidRequestError` for a query that asks too much (see :mod:`.limits`).
+        """
+        query = self._cached(text.strip())
+        refuse(query)
+        return query
 
     def _parse(self, text: str) -> Query:
         if not _WORD.search(text):
@@ -46,7 +76,7 @@ class QueryParser:
             query = NullQuery
         if is_null_query(query):
             query = self._parser.parse(" ".join(word.lower() for word in _WORD.findall(text)))
-        return Every() if is_null_query(query) else query.accept(_fuzzy_on_plain_words)
+        return Every() if is_null_query(query) else query
 
 
 def asks_for_everything(query: Query) -> bool:
@@ -65,21 +95,11 @@ def understood(query: Query) -> str:
 
 
 def highlight_terms(reader: IndexReader, query: Query) -> frozenset[str]:
-    """The indexed words (stems) the query looks for in the body, prefixes and fuzzy terms expanded."""
+    """The indexed words (stems) the query looks for in the body.
+
+    ``query`` is one whose wildcards and typo-tolerant words were replaced by the
+    words they stand for (:func:`.limits.expand`), so nothing here walks the word list.
+    """
     if asks_for_everything(query):
         return frozenset()
-    # One field per call: Whoosh's existing_terms skips other fields once it has found one.
-    words = {term_text(text) for _, text in query.existing_terms(reader, expand=True, fieldname=BODY_FIELD)}
-    # A fuzzy match is found on the unstemmed copy; the body shows it by its stem.
-    words |= {stem(term_text(text)) for _, text in query.existing_terms(reader, expand=True, fieldname=PLAIN_FIELD)}
-    return frozenset(words)
-
-
-def _fuzzy_on_plain_words(query: Query) -> Query:
-    """A misspelling is close to the word as written, not to its stem: fuzzy terms
-    ("panasonik~") search the unstemmed copy of the text."""
-    if isinstance(query, FuzzyTerm) and query.fieldname in QUERY_FIELDS:
-        return FuzzyTerm(
-            PLAIN_FIELD, query.text.lower(), boost=query.boost, maxdist=query.maxdist, prefixlength=query.prefixlength
-        )
-    return query
+    return frozenset(term_text(text) for _, text in query.existing_terms(reader, fieldname=BODY_FIELD))

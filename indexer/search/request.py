@@ -69,6 +69,7 @@ class SearchResult:
     understood: str  # the query as the engine understood it
     took_ms: float
     suggestion: str | None = None  # "did you mean": a corrected query that finds more
+    notices: tuple[str, ...] = ()  # what the search did not do as asked: a wildcard capped, say
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,12 @@ RESULT_FIELDS = (
     JsonField("per_page", INTEGER, lambda r: r.per_page),
     JsonField("took_ms", {"type": "number"}, lambda r: r.took_ms),
     JsonField("suggestion", NULLABLE_STRING, lambda r: r.suggestion, "Did you mean: a query that finds more."),
+    JsonField(
+        "notices",
+        STRINGS,
+        lambda r: list(r.notices),
+        "What the search did not do as asked, such as a wildcard that stands for only its 50 most used words.",
+    ),
     JsonField("hits", _array(object_schema(HIT_FIELDS)), lambda r: [to_json(HIT_FIELDS, h) for h in r.hits]),
     JsonField("facets", {"type": "object", "additionalProperties": _array(object_schema(FACET_VALUE_FIELDS))}, _facets),
     JsonField(

@@ -7,7 +7,6 @@ here, so they answer the same query the same way.
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import replace
 from datetime import date, datetime
@@ -17,7 +16,7 @@ import numpy as np
 from whoosh.query import Query
 
 from indexer.article import Article, text_fingerprint
-from indexer.errors import NotFoundError
+from indexer.errors import InvalidRequestError, NotFoundError
 from indexer.index.schema import (
     BODY_FIELD,
     DATE_FIELD,
@@ -30,20 +29,22 @@ from indexer.index.schema import (
     document_to_article,
 )
 from indexer.index.store import IndexStore
+from indexer.search.budget import SEARCH_SECONDS
 from indexer.search.columns import FacetColumns, sortable_date
 from indexer.search.facets import FACETS, Facet, FacetSpec, FacetValue, facet_spec
 from indexer.search.filters import DATE_RANGE, Filters
 from indexer.search.highlight import lead, marked_paragraphs, snippet
+from indexer.search.limits import Bounded, expand
 from indexer.search.matching import Matches, top_documents
 from indexer.search.query import QueryParser, highlight_terms, understood
 from indexer.search.request import MAX_PER_PAGE, RelatedArticle, SearchHit, SearchRequest, SearchResult
 from indexer.search.snapshot import IndexSnapshot, Snapshots
+from indexer.search.spelling import corrected
 from indexer.stemming import stem
 
 EXPANDED_FACET_LIMIT = 100
-# Words worth correcting: not fields, prefixes or fuzzy terms.
-_PLAIN_WORD = re.compile(r"(?<![\w:])[A-Za-z][A-Za-z'-]+(?![\w:*~])")
-_OPERATORS = ("AND", "OR", "NOT")
+# A correction is offered when it finds this many times the articles the query found.
+SUGGESTION_FINDS_MORE = 3
 
 
 class SearchService:
@@ -55,23 +56,31 @@ class SearchService:
     per-request state lives in the request's own values.
     """
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, budget_seconds: float = SEARCH_SECONDS) -> None:
         self.store = store
         self.date_field = build_schema()[DATE_FIELD]
         self.parser = QueryParser()
-        self.snapshots = Snapshots(store, [spec.field for spec in FACETS], scored=QUERY_FIELDS)
+        self.snapshots = Snapshots(
+            store, [spec.field for spec in FACETS], scored=QUERY_FIELDS, budget_seconds=budget_seconds
+        )
 
     @classmethod
-    def for_index(cls, folder: str | os.PathLike) -> SearchService:
-        """A service over the index in ``folder`` (the web app and the CLI need no store of their own)."""
-        return cls(IndexStore(folder))
+    def for_index(cls, folder: str | os.PathLike, budget_seconds: float = SEARCH_SECONDS) -> SearchService:
+        """A service over the index in ``folder`` (the web app and the CLI need no store of their own);
+        each search stops after ``budget_seconds`` (see :mod:`.budget`)."""
+        return cls(IndexStore(folder), budget_seconds)
 
     def close(self) -> None:
         """Close the open searcher (a service is usable again afterwards; it reopens)."""
         self.snapshots.close()
 
     def parse_query(self, text: str) -> Query:
-        return self.parser.parse(text)
+        """The query searched for ``text``: its wildcards and typo-tolerant words stand for
+        the words of the current index state they fit (see :mod:`.limits`)."""
+        return self.snapshots.read(lambda snapshot: self._bounded(snapshot, text).query)
+
+    def _bounded(self, snapshot: IndexSnapshot, text: str) -> Bounded:
+        return expand(self.parser.parse(text), snapshot.vocabulary)
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self.snapshots.read(lambda snapshot: self._search(snapshot, request))
@@ -79,8 +88,10 @@ class SearchService:
     def _search(self, snapshot: IndexSnapshot, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         per_page = max(1, min(request.per_page, MAX_PER_PAGE))
-        query = self.parser.parse(request.query)
+        bounded = self._bounded(snapshot, request.query)
+        query = bounded.query
         matches = snapshot.evaluator.matches(query)
+        snapshot.searcher.check_budget()
         filters = self._filters(snapshot.columns, request)
         chosen = filters.apply(matches.mask)
         total = int(np.count_nonzero(chosen))
@@ -101,9 +112,10 @@ class SearchService:
             per_page=per_page,
             hits=hits,
             facets=facets,
-            understood=understood(query),
+            understood=understood(self.parser.parse(request.query)),
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=self._suggestion(snapshot, request.query, total, filters),
+            notices=bounded.notices,
         )
 
     def _filters(self, columns: FacetColumns, request: SearchRequest) -> Filters:
@@ -132,35 +144,18 @@ class SearchService:
         return columns.dated_between(low, high)
 
     def _suggestion(self, snapshot: IndexSnapshot, text: str, total: int, filters: Filters) -> str | None:
-        """A spelling correction, offered only when it finds more than the query as typed.
-
-        Words are corrected against the unstemmed copy of the text: corrected
-        against stems, "pirnting" would become "first". Words the index knows
-        are left alone, so a query without typos costs one lookup per word.
-        Corrections keep the first letter, which typing rarely gets wrong: walking
-        the whole word list instead costs about a second at 50,000 articles, the
-        walk under one letter some tens of milliseconds.
-        """
-        words = _PLAIN_WORD.findall(text)
-        if not words or len(text) > 200:
+        """The query with its typos corrected (:mod:`.spelling`), offered when it finds several
+        times the articles the query as typed found (with the same filters), not only when
+        that found none: ``takover`` finds 1 article, ``takeover`` hundreds."""
+        suggestion = corrected(text, snapshot.vocabulary(PLAIN_FIELD), snapshot.columns.size)
+        if suggestion is None:
             return None
-        reader = snapshot.searcher.reader()
-        corrected = []
-        for word in words:
-            lower = word.lower()
-            if len(lower) < 3 or word in _OPERATORS or reader.doc_frequency(PLAIN_FIELD, lower):
-                corrected.append(word)
-                continue
-            suggestions = snapshot.searcher.corrector(PLAIN_FIELD).suggest(lower, limit=1, maxdist=2, prefix=1)
-            corrected.append(suggestions[0] if suggestions else word)
-        if corrected == words:
+        try:
+            query = self._bounded(snapshot, suggestion).query
+        except InvalidRequestError:
             return None
-        suggestion = text
-        for word, fixed in zip(words, corrected, strict=True):
-            if word != fixed:
-                suggestion = re.sub(rf"\b{re.escape(word)}\b", fixed, suggestion, count=1)
-        found = filters.apply(snapshot.evaluator.matches(self.parser.parse(suggestion)).mask)
-        return suggestion if np.count_nonzero(found) > total else None
+        found = int(np.count_nonzero(filters.apply(snapshot.evaluator.matches(query).mask)))
+        return suggestion if found > 0 and found >= SUGGESTION_FINDS_MORE * total else None
 
     def related(self, article_id: str, limit: int = 5) -> tuple[RelatedArticle, ...]:
         """Articles most like this one ("more like this"), identical copies left out."""
@@ -169,9 +164,15 @@ class SearchService:
     def highlight_paragraphs(self, article: Article, query_text: str) -> tuple[str, ...]:
         """The article's paragraphs as HTML: text escaped, words the query matched in <mark>,
         found exactly as the result snippets find them."""
-        query = self.parser.parse(query_text)
-        terms = self.snapshots.read(lambda snapshot: highlight_terms(snapshot.searcher.reader(), query))
-        return marked_paragraphs(article.body, terms, stem)
+
+        def terms(snapshot: IndexSnapshot) -> frozenset[str]:
+            try:
+                query = self._bounded(snapshot, query_text).query
+            except InvalidRequestError:  # a query the search refuses marks nothing
+                return frozenset()
+            return highlight_terms(snapshot.searcher.reader(), query)
+
+        return marked_paragraphs(article.body, self.snapshots.read(terms), stem)
 
     def facet_values(self, facet_name: str, prefix: str = "", limit: int = 10) -> tuple[FacetValue, ...]:
         """Values of a facet that start with ``prefix`` (any case), most frequent first: the
