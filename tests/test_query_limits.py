@@ -20,6 +20,8 @@ from indexer.search.request import SearchRequest
 from indexer.search.service import SearchService
 from webapp import create_app
 
+from .paths import SEEDS
+
 TAKEOVERS = 60
 # 60 words that start with "zed", each used by one article: more than a wildcard may stand for
 # (and no two with one stem, so each stem found is one article).
@@ -275,3 +277,13 @@ def test_a_search_over_its_time_budget_stops_with_503(store):
     client = create_app({"TESTING": True, "INDEX": str(store.root), "SEARCH_SECONDS": 0}).test_client()
     response = client.get("/api/search?q=takeover")
     assert (response.status_code, response.get_json()["status"]) == (503, 503)
+
+
+def test_the_load_tests_hostile_client_meets_refusals_never_a_server_error():
+    """A short run of scripts/load-test --hostile: the costly queries are refused or answered."""
+    from benchmarks.loadtest import run_hostile
+
+    figures = run_hostile([str(SEEDS)], clients=2, seconds=2)
+    assert figures["server_errors"] == 0
+    assert figures["alone"].errors == figures["beside"].errors == figures["hostile"].errors == []
+    assert set(figures["hostile"].statuses) == {200, 400}
