@@ -21,6 +21,26 @@ class Duplicate:
 
 
 @dataclass(frozen=True)
+class Participant:
+    """A company taking part in an event, and its role ("acquirer", "supplier", ...)."""
+
+    name: str  # a company facet value of the article
+    role: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One business event an article reports: its type ("Acquisition", "Supply deal", ...)
+    and the companies with their roles."""
+
+    type: str
+    participants: tuple[Participant, ...] = ()
+
+    def names(self, role: str) -> tuple[str, ...]:
+        return tuple(p.name for p in self.participants if p.role == role)
+
+
+@dataclass(frozen=True)
 class Article:
     """One news article, cleaned, before or after facet extraction.
 
@@ -39,13 +59,16 @@ class Article:
     origin: str = ""
     companies: tuple[str, ...] = ()
     technologies: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
     # The file it was read from (resolved), for removing articles whose file went.
     source_file: str = ""
     # Other places the identical story was read from; their ids lead to this article.
     duplicates: tuple[Duplicate, ...] = ()
 
-    def with_facets(self, companies: tuple[str, ...], technologies: tuple[str, ...]) -> Article:
-        return replace(self, companies=tuple(companies), technologies=tuple(technologies))
+    def with_facets(
+        self, companies: tuple[str, ...], technologies: tuple[str, ...], events: tuple[Event, ...] = ()
+    ) -> Article:
+        return replace(self, companies=tuple(companies), technologies=tuple(technologies), events=tuple(events))
 
     @property
     def content_hash(self) -> str:
@@ -63,6 +86,7 @@ class Article:
             self.url or "",
             "|".join(self.companies),
             "|".join(self.technologies),
+            "|".join(f"{e.type}:{','.join(f'{p.name}={p.role}' for p in e.participants)}" for e in self.events),
             "|".join(f"{d.id} {d.origin} {d.source}" for d in self.duplicates),
         ]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

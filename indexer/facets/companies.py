@@ -178,6 +178,17 @@ class CompanyExtractor:
         kept = [name for name in names if name.lower() not in excluded]
         return tuple(sorted(kept, key=lambda n: (-found.counts[n], found.first[n])))
 
+    def written_forms(self, name: str) -> tuple[str, ...]:
+        """Other ways an article writes the company ``name``: its knowledge-base aliases, and
+        the first word of a longer name when that word is a name of its own ("Fairchild"
+        for Fairchild Industries, not "General" for General Masonry)."""
+        forms = self.kb.written_forms(name)
+        words = name.split()
+        short = words[0].rstrip(",")
+        if len(words) > 1 and len(short) >= 4 and short[:1].isupper() and not self._is_ordinary(short):
+            forms = (*forms, short)
+        return forms
+
     def _is_known_name(self, name: str) -> bool:
         """A name the knowledge base or the collection vouches for as written, possessive and all ("Moody's")."""
         return name in self.kb.canonical_names or name.lower() in self.learned

@@ -80,6 +80,12 @@ class CompanyKnowledgeBase:
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> ancestors, nearest first
     # variant_key(name or alias) -> canonical name: "PEPSICO" and "Pepsico" are PepsiCo
     spellings: dict[str, str] = field(default_factory=dict)
+    # canonical name -> its other names, as written ("Panasonic" -> "Panasonic Holdings", ...)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def written_forms(self, name: str) -> tuple[str, ...]:
+        """Other ways a text writes the company ``name`` (none for a name the knowledge base lacks)."""
+        return self.aliases.get(name, ())
 
     def canonical_for_ticker(self, ticker: str, year: int | None = None) -> str | None:
         """The company that held ``ticker`` in ``year`` (any year when None), if one is known.
@@ -127,6 +133,7 @@ def build_knowledge_base(
     trie: dict = {}
     tickers: dict[str, list[Listing]] = {}
     spellings: dict[str, str] = {}
+    aliases: dict[str, tuple[str, ...]] = {}
     for phrase in excluded:
         insert_alias(trie, Alias(tokens_of(phrase), NOT_A_COMPANY, False))
     parents = {record.name: _ancestors(record, by_name) for record in records}
@@ -142,6 +149,8 @@ def build_knowledge_base(
                 ambiguous = generated and _is_ambiguous(tokens, lexicon)
             insert_alias(trie, Alias(tokens, canonical, bool(ambiguous) and (len(tokens) == 1 or alias == record.name)))
             spellings.setdefault(variant_key(alias), canonical)
+            if alias != canonical and alias not in aliases.get(canonical, ()):
+                aliases[canonical] = (*aliases.get(canonical, ()), alias)
         first_year, last_year = record.listed
         if generated and first_year is None:
             first_year = GENERATED_LISTINGS_FROM
@@ -157,6 +166,7 @@ def build_knowledge_base(
         frozenset(r.name for r in curated),
         {name: chain for name, chain in parents.items() if chain},
         spellings,
+        aliases,
     )
 
 

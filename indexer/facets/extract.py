@@ -1,4 +1,4 @@
-"""Facet extraction for articles: companies and technologies from title and body."""
+"""Facet extraction for articles: companies, technologies and events from title and body."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from indexer.article import Article
 from indexer.facets.companies import CompanyExtractor, TextNames
+from indexer.facets.events import extract_events
 from indexer.facets.technologies import extract_technologies
 from indexer.ingest.clean import clean_lines, join_wrapped_lines
 from indexer.processes import exit_with_parent
@@ -35,9 +36,11 @@ def extract_facets(article: Article, companies: CompanyExtractor | None = None) 
     (an extractor that has learned the batch's names) or else by one that knows no learned names."""
     text = facet_text(article)
     extractor = companies or CompanyExtractor()
+    found = extractor.extract(text, source=article.source, year=article.date.year if article.date else None)
     return article.with_facets(
-        companies=extractor.extract(text, source=article.source, year=article.date.year if article.date else None),
+        companies=found,
         technologies=extract_technologies(text),
+        events=extract_events(text, found, extractor.written_forms),
     )
 
 

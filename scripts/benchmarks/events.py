@@ -1,0 +1,162 @@
+"""Measuring event extraction: against labelled articles, and against Reuters' editors.
+
+``scripts/evaluate-events LABELLED.jsonl`` extracts the events of labelled
+articles (``{"id", "title", "body", "events": [{"type", "participants":
+[{"name", "role"}]}]}``) as an index build does, company names learned from
+the collection they belong to, and prints precision, recall and F1 of the event
+types per article and of the (type, company, role) triples per article, with the
+definitions of ``score_events.py`` (companies compared lower-cased, without
+punctuation or legal forms).
+
+``--reuters reuters.jsonl.gz`` also measures agreement with Reuters' editors
+over every story with text: the share of stories filed under topic ``acq`` that
+get an Acquisition or Stake event, and of the stories given one that are filed
+under ``acq``; likewise ``earn`` and Earnings. Only this measurement reads the
+topics; the extractor never does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.evaluation import (
+    LabelledFileError,
+    Scores,
+    default_collection,
+    labelled_articles,
+    learned_from,
+    load_labelled,
+    record_key,
+)
+from indexer.article import Article
+from indexer.facets.extract import extract_learned, learn_company_names
+from indexer.ingest.files import read_articles
+
+# score_events.py's normal form of a company name.
+_LEGAL = re.compile(r"\b(inc|corp|corporation|co|company|ltd|limited|plc|ag|sa|nv|se|llc|lp|holdings?|group)\b")
+# Reuters topics and the event types that stand for them.
+AGREEMENT = (("acq", ("Acquisition", "Stake")), ("earn", ("Earnings",)))
+
+
+@dataclass(frozen=True)
+class EventScores:
+    types: Scores
+    roles: Scores
+    errors: tuple[tuple[str, str, str], ...]  # (record key, extra|missed, what)
+
+
+def normalize(name: str) -> str:
+    name = re.sub(r"[^a-z0-9 ]", " ", name.lower())
+    return " ".join(_LEGAL.sub(" ", name).split())
+
+
+def event_sets(events: Iterable[dict]) -> tuple[set[str], set[tuple[str, str, str]]]:
+    """The event types, and the (type, company, role) triples, of one article's events."""
+    types, triples = set(), set()
+    for event in events:
+        types.add(event["type"])
+        for participant in event.get("participants", []):
+            triples.add((event["type"], normalize(participant["name"]), participant.get("role", "")))
+    return types, triples
+
+
+def score_events(labelled: Sequence[dict], predicted: dict[str, list[dict]]) -> EventScores:
+    counts = {"types": [0, 0, 0], "roles": [0, 0, 0]}
+    errors = []
+    for record in labelled:
+        key = record_key(record)
+        gold_types, gold_roles = event_sets(record.get("events", []))
+        got_types, got_roles = event_sets(predicted.get(key, []))
+        for name, gold, got in (("types", gold_types, got_types), ("roles", gold_roles, got_roles)):
+            counts[name][0] += len(gold & got)
+            counts[name][1] += len(got - gold)
+            counts[name][2] += len(gold - got)
+            errors += [(key, "extra", str(item)) for item in sorted(got - gold)]
+            errors += [(key, "missed", str(item)) for item in sorted(gold - got)]
+    return EventScores(Scores(*counts["types"]), Scores(*counts["roles"]), tuple(errors))
+
+
+def events_json(article: Article) -> list[dict]:
+    """An article's events in the shape the scorer reads (and ``newsfacet extract`` writes)."""
+    return [
+        {"type": e.type, "participants": [{"name": p.name, "role": p.role} for p in e.participants]}
+        for e in article.events
+    ]
+
+
+def predict(records: Sequence[dict], collection: Sequence[Article]) -> dict[str, list[dict]]:
+    articles = labelled_articles(records)
+    extractor = learned_from(collection, records)
+    return {
+        record_key(record): events_json(article)
+        for record, article in zip(records, extract_learned(articles, extractor), strict=True)
+    }
+
+
+def reuters_agreement(path: Path) -> dict[str, dict[str, float | int]]:
+    """Agreement of the events with Reuters' topics over every story with text."""
+    with gzip.open(path, "rt", encoding="utf-8") if path.name.endswith(".gz") else open(path, encoding="utf-8") as f:
+        topics = {str(r["id"]): set(r.get("topics") or ()) for r in map(json.loads, filter(str.strip, f))}
+    articles = list(read_articles([path]).articles)
+    extracted = extract_learned(articles, learn_company_names(articles))
+    stem = path.name.split(".")[0]
+    counts = {topic: [0, 0, 0] for topic, _ in AGREEMENT}  # both, events only, topic only
+    for article in extracted:
+        filed = topics.get(article.id.removeprefix(stem + "/"), set())
+        types = {event.type for event in article.events}
+        for topic, event_types in AGREEMENT:
+            has_event, has_topic = bool(types & set(event_types)), topic in filed
+            if has_event or has_topic:
+                counts[topic][0 if has_event and has_topic else 1 if has_event else 2] += 1
+    return {topic: Scores(*c).as_dict() | {"stories": len(articles)} for topic, c in counts.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="evaluate-events", description="Score event extraction.")
+    parser.add_argument("labelled", type=Path, help="labelled JSON lines with events")
+    parser.add_argument("--collection", type=Path, action="append", help="corpora to learn company names from")
+    parser.add_argument("--reuters", type=Path, help="Reuters-21578 JSON lines with topics, for agreement")
+    parser.add_argument("--errors", action="store_true", help="list every extra and missed type and triple")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    args = parser.parse_args(argv)
+    try:
+        records = load_labelled(args.labelled)
+    except LabelledFileError as error:
+        print(f"evaluate-events: {error}", file=sys.stderr)
+        return 2
+    paths = args.collection or default_collection(args.labelled)
+    collection = list(read_articles(paths).articles) if paths else []
+    result = score_events(records, predict(records, collection))
+    agreement = reuters_agreement(args.reuters) if args.reuters else {}
+    if args.errors:
+        for row in result.errors:
+            print("\t".join(row))
+    if args.json:
+        print(json.dumps({"types": result.types.as_dict(), "roles": result.roles.as_dict(), "reuters": agreement}))
+        return 0
+    print(f"{len(records)} labelled articles")
+    for name, scores in (("types", result.types), ("roles", result.roles)):
+        print(
+            f"{name:6} precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}"
+            f"  (tp {scores.tp}, fp {scores.fp}, fn {scores.fn})"
+        )
+    for topic, event_types in AGREEMENT:
+        if topic in agreement:
+            a = agreement[topic]
+            print(
+                f"reuters {topic} vs {' or '.join(event_types)}: precision {a['precision']:.3f}  "
+                f"recall {a['recall']:.3f}  (both {a['tp']}, events only {a['fp']}, topic only {a['fn']}; "
+                f"{a['stories']} stories)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

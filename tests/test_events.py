@@ -1,0 +1,86 @@
+import pytest
+
+from indexer.article import Event, Participant
+from indexer.errors import InputError
+from indexer.facets.events import extract_events, parse_event_table
+from indexer.facets.extract import extract_facets_batch
+from indexer.ingest.files import read_articles
+
+from .paths import SEED_MAZDA, SEED_TOYOTA, SEEDS
+
+
+def event(event_type: str, *participants: tuple[str, str]) -> Event:
+    return Event(event_type, tuple(Participant(name, role) for name, role in participants))
+
+
+def test_seed_events():
+    found = {a.id: set(a.events) for a in extract_facets_batch(read_articles([SEEDS]).articles)}
+    assert found == {
+        SEED_TOYOTA: {event("Joint venture", ("Toyota", "partner"), ("Panasonic", "partner"))},
+        SEED_MAZDA: {
+            event("Supply deal", ("Panasonic", "supplier"), ("Mazda", "customer")),
+            event("Partnership", ("Nissan", "partner"), ("Honda", "partner")),
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "text, companies, expected",
+    [
+        (
+            "Zorbex to buy Quillan\nZorbex Corp said it agreed to buy Quillan Inc for 20 mln dlrs.",
+            ("Zorbex", "Quillan"),
+            (event("Acquisition", ("Zorbex", "acquirer"), ("Quillan", "target")),),
+        ),
+        (
+            "Quillan acquired\nQuillan Inc said it was acquired by Zorbex Corp.",
+            ("Quillan", "Zorbex"),
+            (event("Acquisition", ("Quillan", "target"), ("Zorbex", "acquirer")),),
+        ),
+        # a commodity bought is not a company bought
+        ("Algeria buys wheat\nZorbex said Algeria bought 75,000 tonnes of wheat.", ("Zorbex",), ()),
+        # a stake is not an acquisition
+        (
+            "Zorbex buys stake\nZorbex Corp said it bought a 20 pct stake in Quillan Inc.",
+            ("Zorbex", "Quillan"),
+            (event("Stake", ("Zorbex", "investor"), ("Quillan", "investee")),),
+        ),
+        # history is not news
+        (
+            "Zorbex results\nZorbex said sales rose at Quillan, which it bought in 1985.",
+            ("Zorbex", "Quillan"),
+            (event("Earnings", ("Zorbex", "company")),),
+        ),
+        # a rating action needs a rating agency
+        (
+            "Moody's downgrades Zorbex\nMoody's Investors Service said it downgraded Zorbex Corp's debt.",
+            ("Moody's", "Zorbex"),
+            (event("Rating action", ("Moody's", "agency"), ("Zorbex", "company")),),
+        ),
+        ("Zorbex affirms\nZorbex affirmed its intent to grow.", ("Zorbex",), ()),
+        # a bond launched is not a product launched
+        ("Zorbex launches bond\nZorbex Corp launched a 100 mln dlr eurobond.", ("Zorbex",), ()),
+        # a unit sold to a named buyer is an acquisition with a seller
+        (
+            "Zorbex to sell unit\nZorbex Corp said it agreed to sell its Quillan unit to Brillo Inc.",
+            ("Zorbex", "Quillan", "Brillo"),
+            (event("Acquisition", ("Zorbex", "seller"), ("Quillan", "target"), ("Brillo", "acquirer")),),
+        ),
+    ],
+    ids=["buy", "acquired-by", "commodity", "stake", "history", "rating", "no-agency", "bond", "sale-to-buyer"],
+)
+def test_extract_events(text, companies, expected):
+    assert extract_events(text, companies) == expected
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ("type\tDeal\tbuyer\ntrigger\tDeal\tseller/buyer\tbuy", "event table line 2: Deal has no role 'seller'"),
+        ("type\tDeal\tbuyer\ntrigger\tMerger\tbuyer/-\tbuy", "event table line 2: not a type, trigger, unless"),
+        ("kind\tname", "event table line 1: not a type, trigger, unless"),
+    ],
+)
+def test_bad_event_table(table, message):
+    with pytest.raises(InputError, match=message):
+        parse_event_table(table)
