@@ -287,3 +287,12 @@ def test_the_load_tests_hostile_client_meets_refusals_never_a_server_error():
     assert figures["server_errors"] == 0
     assert figures["alone"].errors == figures["beside"].errors == figures["hostile"].errors == []
     assert set(figures["hostile"].statuses) == {200, 400}
+
+
+def test_the_patterns_of_one_query_share_their_words(service):
+    """Three patterns stand for at most 100 words in all: 33 each."""
+    result = service.search(SearchRequest("zeda* OR zedb* OR zed*"))
+    assert result.notices == ("zed* stands for the 33 most used of the 60 words it fits",)
+    searched = service.parse_query("zed* OR takeo* OR compa*")
+    # "company" and "companies" are one stem, "takeover" another.
+    assert len({leaf.text for leaf in searched.leaves() if leaf.fieldname == "body"}) == 33 + 1 + 1

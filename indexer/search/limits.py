@@ -10,8 +10,10 @@ postings. Over 23,000 articles that took 3.8 s for ``a*``, 33 s for ``*a*``,
   more than two typos (``word~3``), ranges (``[a TO z]``), and more than
   :data:`MAX_PATTERNS` wildcards and typo-tolerant words in one query;
 - bounded: each stands for at most :data:`WORDS_PER_PATTERN` words of the
-  index (the closest, then the most used; for a wildcard, the most used),
-  looked up in the words as written (:mod:`.vocabulary`). Each word found is
+  index (the closest, then the most used; for a wildcard, the most used), and
+  all of one query's together for :data:`WORDS_PER_QUERY` (five OR-ed prefixes
+  of common words, 250 words, ran past the time budget under load), looked up
+  in the words as written (:mod:`.vocabulary`). Each word found is
   then searched as if typed: stemmed, in title and body. So ``compny~`` finds
   what ``company`` finds, companies included, and is ranked over arrays like
   any other word.
@@ -36,6 +38,8 @@ from indexer.stemming import stem
 MAX_TYPOS = 2
 MIN_LETTERS_BEFORE_WILDCARD = 3
 WORDS_PER_PATTERN = 50
+WORDS_PER_QUERY = 100  # shared by the patterns of one query, at least MIN_WORDS_PER_PATTERN each
+MIN_WORDS_PER_PATTERN = 10
 MAX_PATTERNS = 8  # wildcards and typo-tolerant words in one query
 _WILDCARDS = re.compile(r"[*?]")
 PATTERN_KINDS = (FuzzyTerm, Prefix, Wildcard)
@@ -97,6 +101,8 @@ def expand(query: Query, vocabulary: Callable[[str], Vocabulary]) -> Bounded:
     """
     looked_up: dict[tuple, list[str]] = {}
     notices: list[str] = []
+    patterns = len({shown(leaf) for leaf in query.leaves() if isinstance(leaf, PATTERN_KINDS)})
+    limit = min(WORDS_PER_PATTERN, max(MIN_WORDS_PER_PATTERN, WORDS_PER_QUERY // max(1, patterns)))
 
     def replace(node: Query) -> Query:
         if not isinstance(node, PATTERN_KINDS):
@@ -104,7 +110,7 @@ def expand(query: Query, vocabulary: Callable[[str], Vocabulary]) -> Bounded:
         in_text = node.fieldname in QUERY_FIELDS
         key = (shown(node), getattr(node, "prefixlength", 0), in_text or node.fieldname)
         if key not in looked_up:
-            looked_up[key] = _words(node, vocabulary(node.fieldname), notices)
+            looked_up[key] = _words(node, vocabulary(node.fieldname), limit, notices)
         terms = list(dict.fromkeys(stem(word) for word in looked_up[key])) if in_text else looked_up[key]
         if not terms:
             return NullQuery
@@ -115,18 +121,18 @@ def expand(query: Query, vocabulary: Callable[[str], Vocabulary]) -> Bounded:
     return Bounded(query.accept(replace), tuple(notices))
 
 
-def _words(node: Query, vocabulary: Vocabulary, notices: list[str]) -> list[str]:
+def _words(node: Query, vocabulary: Vocabulary, limit: int, notices: list[str]) -> list[str]:
     text = shown(node)
     if isinstance(node, FuzzyTerm):
         near = vocabulary.near(node.text, node.maxdist, prefix=node.text[: node.prefixlength])
-        if len(near) > WORDS_PER_PATTERN:
-            notices.append(f"{text} stands for the {WORDS_PER_PATTERN} closest of the {len(near):,} words it fits")
-        return [found.word for found in near[:WORDS_PER_PATTERN]]
+        if len(near) > limit:
+            notices.append(f"{text} stands for the {limit} closest of the {len(near):,} words it fits")
+        return [found.word for found in near[:limit]]
     literal = _WILDCARDS.split(text, maxsplit=1)[0]
     pattern = None if isinstance(node, Prefix) else re.compile(_regex(node.text))
-    words, total = vocabulary.starting_with(literal, WORDS_PER_PATTERN, pattern)
-    if total > WORDS_PER_PATTERN:
-        notices.append(f"{text} stands for the {WORDS_PER_PATTERN} most used of the {total:,} words it fits")
+    words, total = vocabulary.starting_with(literal, limit, pattern)
+    if total > limit:
+        notices.append(f"{text} stands for the {limit} most used of the {total:,} words it fits")
     return words
 
 
