@@ -132,6 +132,9 @@ def test_extract_companies(text, expected):
         # other contexts that say "company": "and Co", an analyst's employer, a descriptor opening the sentence
         ("The shares were placed by Kleinwort Grieveson and Co.", ("Kleinwort Grieveson",)),
         ("Miner Highland Gold said it regretted the decision.", ("Highland Gold",)),
+        # in a headline in capitals, a name with its legal form and ticker is still a company
+        ("TEMPLE-INLAND INC <TIN> 1ST QTR NET\nShr 1.05 dlrs vs 90 cts", ("Temple-Inland",)),
+        ("U.S. TO SET ORANGE JUICE DUTIES MONDAY\nThe duties rose.", ()),
         # a state after a town is a place, whatever follows it
         ("It was filed by a Lakeland, Fla., group of growers.", ()),
     ],

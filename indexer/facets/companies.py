@@ -254,7 +254,7 @@ class CompanyExtractor:
             if index and word.lower() in _LOWER_IN_NAMES:
                 word = word.lower()
             elif len(word.strip("'.")) > 3 or self.lexicon.is_common_word(word.lower()):
-                word = word.capitalize()
+                word = "-".join(part.capitalize() for part in word.split("-"))  # "Temple-Inland"
             written.append(word)
         return " ".join(written)
 
@@ -689,8 +689,10 @@ class CompanyExtractor:
             and evidence < 2
         ):
             return None
-        if run[0].loud:
-            return None  # in a headline in capitals, capitals mean nothing
+        if run[0].loud and not (end < len(tokens) and tokens[end].lower in lex.legal_forms and hard):
+            # In a headline in capitals, capitals mean nothing; a legal form and a ticker
+            # after the words still do ("TEMPLE-INLAND INC <TIN> 1ST QTR NET").
+            return None
         legal = end < len(tokens) and tokens[end].lower in lex.legal_forms
         if (
             not legal
