@@ -48,6 +48,7 @@ _CONJUNCTION = re.compile(r"\s+(?:and|&)\s+")
 _AND_CO = frozenset(("co", "cos", "company"))  # "Smith and Co" is a legal form
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 _MAX_RUN = 8
+_HEADLINE_NAME_WORDS = 3  # a headline in capitals opens with a name of at most this many words
 
 
 @dataclass(frozen=True)
@@ -689,10 +690,11 @@ class CompanyExtractor:
             and evidence < 2
         ):
             return None
-        if run[0].loud and not (end < len(tokens) and tokens[end].lower in lex.legal_forms and hard):
-            # In a headline in capitals, capitals mean nothing; a legal form and a ticker
-            # after the words still do ("TEMPLE-INLAND INC <TIN> 1ST QTR NET").
-            return None
+        if run[0].loud:
+            # In a headline in capitals, capitals mean nothing; a legal form or ticker after
+            # the words still says a name ends there, and the collection, writing it in
+            # lower case elsewhere, says where it starts ("TEMPLE-INLAND INC <TIN> 1ST QTR NET").
+            return self._name_written_elsewhere(scan, sentence, tokens, start, end, evidence) if hard else None
         legal = end < len(tokens) and tokens[end].lower in lex.legal_forms
         if (
             not legal
@@ -721,6 +723,24 @@ class CompanyExtractor:
         elif legal and len(run) == 1 and self._is_ordinary(words[0]):
             return sentence[run[0].start : tokens[end].end], evidence  # "Time Inc", "Lynch Corp": not "Time"
         return sentence[run[0].start : run[-1].end], evidence
+
+    def _name_written_elsewhere(
+        self, scan: _Scan, sentence: str, tokens: list[Token], start: int, end: int, evidence: int
+    ) -> tuple[str, int] | None:
+        """The longest tail of a run in capitals that the collection wrote as a name in
+        ordinary case ("PRIME MEDICAL SERVICES" in "GROUP SEEKS PRIME MEDICAL SERVICES INC"),
+        or a short run that opens the headline, as a wire's results table is headed
+        ("STARRETT HOUSING CORP <SHO> YEAR NET")."""
+        if scan.learning:
+            return None
+        for first in range(start, end):
+            name = sentence[tokens[first].start : tokens[end - 1].end]
+            key = variant_key(name)
+            if key in self._spelled_by_key or key in self._learned_by_key:
+                return name, evidence
+        if start == 0 and end - start <= _HEADLINE_NAME_WORDS:
+            return sentence[tokens[start].start : tokens[end - 1].end], evidence
+        return None
 
     def _bracketed(
         self, scan: _Scan, sentence: str, tokens: list[Token], i: int, after_name: bool

@@ -47,7 +47,8 @@ def longest_at(trie: dict, tokens: list[str], start: int) -> tuple[str | None, i
     position = start
     while frontier and position < len(tokens):
         token = tokens[position]
-        forms = {"=" + token, "~" + token.lower(), stem(token.lower())}
+        # An acronym's key is the token as written; "2ND" in a headline is "2nd" all the same.
+        forms = {"=" + token, "=" + token.lower(), "~" + token.lower(), stem(token.lower())}
         if len(token) > 2 and token.endswith("s"):
             forms.add("=" + token[:-1])  # EVs, PCs
         frontier = [node[form] for node in frontier for form in forms if form in node]
