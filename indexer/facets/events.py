@@ -27,9 +27,11 @@ from indexer.text import sentence_spans
 # Words just before a phrase that make it background or a denial: "which it bought", "did not buy".
 _NOT_NEWS = frozenset("which who whom whose that not no never denied".split())
 _NEAR = 8  # words after a phrase an "unless" word must fall within
-_NEAR_WORDS = 6  # words after a phrase a "near" word or company must fall within
+_NEAR_WORDS = 6
+# "dlrs a share", "per share": a price, not what is bought
+_PRICE_WORDS = frozenset(("a", "per"))  # words after a phrase a "near" word or company must fall within
 _SENTENCES_IN_LEAD = 2
-_LEAD_WEIGHT = 2  # a mention in the headline or lead counts as two further down
+_LEAD_WEIGHT = 3  # a mention in the headline or lead counts as two further down
 
 
 @dataclass(frozen=True)
@@ -140,14 +142,13 @@ def extract_events(
                 tokens, mentions, end, trigger
             ):
                 continue
-            participants = _participants(trigger, mentions, position, end, own if number <= _SENTENCES_IN_LEAD else "")
+            own_here = own if number <= _SENTENCES_IN_LEAD else ""
+            participants = _participants(trigger, tokens, mentions, position, end, own_here)
             event_type = trigger.type
             if event_type == "Divestiture" and any(p.role == "acquirer" for p in participants):
                 event_type = "Acquisition"  # the buyer is named: an acquisition with a seller
-            if not participants and not (number == 0 or (trigger.own_company and number <= _SENTENCES_IN_LEAD)):
-                # Below the headline, a phrase no company takes part in is about something else,
-                # unless it is the lead telling what the story's own (unnamed) company did.
-                continue
+            if not participants and number > 0:
+                continue  # below the headline, a phrase no company takes part in is about something else
             needed = table.needs.get(event_type)
             if needed and not any(p.name in needed for p in participants):
                 continue
@@ -239,7 +240,10 @@ def _is_news(tokens: list[str], start: int, end: int, event_type: str, table: Ev
     if before & _NOT_NEWS:
         return False
     unless = table.unless.get(event_type, frozenset())
-    return not any(_word_key(token) in unless for token in tokens[end : end + _NEAR])
+    return not any(
+        _word_key(tokens[i]) in unless and tokens[i - 1].lower() not in _PRICE_WORDS
+        for i in range(end, min(end + _NEAR, len(tokens)))
+    )
 
 
 def _has_near(tokens: list[str], mentions: list[_Mention], end: int, trigger: Trigger) -> bool:
@@ -258,7 +262,7 @@ def _word_key(token: str) -> str:
 
 
 def _participants(
-    trigger: Trigger, mentions: list[_Mention], start: int, end: int, own: str
+    trigger: Trigger, tokens: list[str], mentions: list[_Mention], start: int, end: int, own: str
 ) -> tuple[Participant, ...]:
     if trigger.every:
         return tuple(Participant(name, trigger.every) for name in dict.fromkeys(m.name for m in mentions))
@@ -267,7 +271,13 @@ def _participants(
     subject = before[-1] if before else (own if trigger.own_company else "")
     if not after and len(before) >= 2:
         after = [before[-2]]  # "Mazda and Panasonic agreed on the supply of": the other party
-    chosen = [(subject, trigger.before), *zip(after[:2], (trigger.after, trigger.later), strict=False)]
+    later = ""
+    if trigger.later:
+        # "sell its Quillan unit to Brillo": the company after "to" is the third party.
+        to = next((i for i in range(end, len(tokens)) if tokens[i].lower() == "to"), len(tokens))
+        later = next((m.name for m in mentions if m.start > to), "")
+        after = [name for name in after if name != later]
+    chosen = [(subject, trigger.before), *zip(after[:1], (trigger.after,), strict=False), (later, trigger.later)]
     seen: dict[str, None] = {}
     participants = []
     for name, role in chosen:
