@@ -188,6 +188,17 @@ class SqliteFts5Baseline:
         total = self._rows(f"SELECT count(*) FROM ({matching or 'SELECT rowid FROM articles'})", params)[0][0]
         return BaselineAnswer(total=total, ids=ids, facets=self._facets(matching, params), snippets=snippets)
 
+    def ranked_ids(self, text: str, limit: int, weights: tuple[float, float] = (1.0, 1.0)) -> tuple[str, ...]:
+        """Ids of the ``limit`` best matches of every word in ``text``, by FTS5's bm25 with these
+        (title, body) column weights, ties in row order: the ranking the evaluation sets ours against."""
+        match = _match_expression(text)
+        if match is None:
+            return ()
+        sql = f"""SELECT articles.id FROM articles_fts JOIN articles ON articles.rowid = articles_fts.rowid
+            WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, {float(weights[0])}, {float(weights[1])}),
+            articles_fts.rowid LIMIT ?"""
+        return tuple(row[0] for row in self._rows(sql, [match, limit]))
+
     def _facets(self, matching: str | None, params: list[str]) -> dict[str, dict[str, int]]:
         facets = {
             name: dict(self._rows(_ARRAY_FACET_SQL.format(matching=_within("article", matching)), [name, *params]))
