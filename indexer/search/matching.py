@@ -11,8 +11,10 @@ terms, ranges) are matched by Whoosh, which then ranks them itself.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import log
+from typing import Any
 
 import numpy as np
 from whoosh.query import And, AndNot, Every, Not, Or, Query, Term
@@ -56,6 +58,9 @@ class QueryEvaluator:
         self.leaves = searcher.reader().leaf_readers()
         self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_postings = 0
+        # What ranking (:mod:`.ranking`) works out once per query or per index state and keeps
+        # here, beside the postings it was worked out from: feedback words, facet values by word.
+        self.ranking_cache: dict[str, Any] = {}
 
     def matches(self, query: Query) -> Matches:
         """The live documents ``query`` matches, with scores where it is ranked over arrays."""
@@ -104,7 +109,7 @@ class QueryEvaluator:
         return mask, scores
 
     def _term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        ids, weights = self._postings(field, text)
+        ids, weights = self.postings(field, text)
         mask = self._none()
         mask[ids] = True
         scores = self._zeros()
@@ -119,7 +124,8 @@ class QueryEvaluator:
         average = self.searcher.avg_field_length(field) or 1
         return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
 
-    def _postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers (ascending, deleted ones included) and weights of one term; recent terms are kept."""
         key = (field, text)
         if key in self._terms:
             self._terms.move_to_end(key)
@@ -132,6 +138,29 @@ class QueryEvaluator:
         while self._cached_postings > TERM_CACHE_POSTINGS and len(self._terms) > 1:
             self._cached_postings -= len(self._terms.popitem(last=False)[1][0])
         return ids, weights
+
+    def positions(self, field: str, text: str, docnums: Sequence[int]) -> dict[int, np.ndarray]:
+        """Where the term occurs (word positions) in each of ``docnums`` (ascending) that holds it.
+
+        Read from the posting list one document at a time, skipping to each: for
+        the hundred documents ranking reads closely, not for every match.
+        """
+        found: dict[int, np.ndarray] = {}
+        for leaf, offset in self.leaves:
+            local = [d - offset for d in docnums if offset <= d < offset + leaf.doc_count_all()]
+            if not local or (field, text) not in leaf:
+                continue
+            matcher = leaf.postings(field, text)
+            if not matcher.supports("positions"):
+                continue
+            for docnum in local:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found[docnum + offset] = np.asarray(matcher.value_as("positions"), dtype=np.int64)
+        return found
 
     def _none(self) -> np.ndarray:
         return np.zeros(self.columns.size, bool)

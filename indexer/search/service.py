@@ -35,8 +35,9 @@ from indexer.search.facets import FACETS, Facet, FacetSpec, FacetValue, facet_sp
 from indexer.search.filters import DATE_RANGE, Filters
 from indexer.search.highlight import lead, marked_paragraphs, snippet
 from indexer.search.limits import Bounded, expand
-from indexer.search.matching import Matches, top_documents
+from indexer.search.matching import Matches
 from indexer.search.query import QueryParser, highlight_terms, understood
+from indexer.search.ranking import rank
 from indexer.search.request import MAX_PER_PAGE, RelatedArticle, SearchHit, SearchRequest, SearchResult
 from indexer.search.snapshot import IndexSnapshot, Snapshots
 from indexer.search.spelling import corrected
@@ -100,7 +101,7 @@ class SearchService:
         total = int(np.count_nonzero(chosen))
         pages = max(1, -(-total // per_page))
         page = min(max(1, request.page), pages)  # past the end: the last page rather than nothing
-        ranked = _ranked(snapshot, query, matches, filters, chosen, request.sort, page * per_page)
+        ranked = _ranked(snapshot, query, matches, filters, chosen, request.sort, page * per_page, request.query)
         terms = highlight_terms(snapshot.searcher.reader(), query)
         hits = tuple(
             _hit(snapshot.searcher.stored_fields(int(docnum)), terms)
@@ -207,12 +208,23 @@ class SearchService:
 
 
 def _ranked(
-    snapshot: IndexSnapshot, query: Query, matches: Matches, filters: Filters, chosen: np.ndarray, sort: str, limit: int
+    snapshot: IndexSnapshot,
+    query: Query,
+    matches: Matches,
+    filters: Filters,
+    chosen: np.ndarray,
+    sort: str,
+    limit: int,
+    text: str = "",
 ) -> np.ndarray:
-    """Document numbers of the first ``limit`` chosen documents in the requested order."""
+    """Document numbers of the first ``limit`` chosen documents in the requested order.
+
+    A query of words matched over arrays is ranked by :mod:`.ranking`; ``text`` is the
+    query as typed, whose words may name a company or technology.
+    """
     if sort == "relevance" and not matches.everything:
         if matches.scores is not None:
-            return top_documents(chosen, matches.scores, limit)
+            return rank(snapshot.evaluator, query, text, matches, chosen, limit)
         # Whoosh ranks what it matched itself; the chosen documents are its filter.
         allowed = set(np.flatnonzero(chosen).tolist()) if filters.narrows() else None
         results = snapshot.searcher.search(query, filter=allowed, limit=limit)
