@@ -9,10 +9,11 @@ definitions of ``score_events.py`` (companies compared lower-cased, without
 punctuation or legal forms).
 
 ``--reuters reuters.jsonl.gz`` also measures agreement with Reuters' editors
-over every story with text: the share of stories filed under topic ``acq`` that
-get an Acquisition or Stake event, and of the stories given one that are filed
-under ``acq``; likewise ``earn`` and Earnings. Only this measurement reads the
-topics; the extractor never does.
+the share of stories filed under topic ``acq`` that get an Acquisition or Stake
+event, and of the stories given one that are filed under ``acq``; likewise
+``earn`` and Earnings: over the stories the editors filed by topic, and over
+every story with text (a story never filed by topic is no evidence against an
+event). Only this measurement reads the topics; the extractor never does.
 """
 
 from __future__ import annotations
@@ -100,22 +101,27 @@ def predict(records: Sequence[dict], collection: Sequence[Article]) -> dict[str,
     }
 
 
-def reuters_agreement(path: Path) -> dict[str, dict[str, float | int]]:
-    """Agreement of the events with Reuters' topics over every story with text."""
-    with gzip.open(path, "rt", encoding="utf-8") if path.name.endswith(".gz") else open(path, encoding="utf-8") as f:
-        topics = {str(r["id"]): set(r.get("topics") or ()) for r in map(json.loads, filter(str.strip, f))}
+def reuters_agreement(path: Path) -> dict[str, dict[str, dict[str, float | int]]]:
+    """Agreement of the events with Reuters' topics, by scope: the stories the editors filed
+    by topic ("filed": ``topics_attr`` YES) and every story with text ("all")."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        records = {str(r["id"]): r for r in map(json.loads, filter(str.strip, lines))}
     articles = list(read_articles([path]).articles)
     extracted = extract_learned(articles, learn_company_names(articles))
     stem = path.name.split(".")[0]
-    counts = {topic: [0, 0, 0] for topic, _ in AGREEMENT}  # both, events only, topic only
+    counts = {scope: {topic: [0, 0, 0] for topic, _ in AGREEMENT} for scope in ("filed", "all")}  # both, events, topic
     for article in extracted:
-        filed = topics.get(article.id.removeprefix(stem + "/"), set())
+        record = records.get(article.id.removeprefix(stem + "/"), {})
+        filed = set(record.get("topics") or ())
+        scopes = ("filed", "all") if record.get("topics_attr") == "YES" else ("all",)
         types = {event.type for event in article.events}
         for topic, event_types in AGREEMENT:
             has_event, has_topic = bool(types & set(event_types)), topic in filed
             if has_event or has_topic:
-                counts[topic][0 if has_event and has_topic else 1 if has_event else 2] += 1
-    return {topic: Scores(*c).as_dict() | {"stories": len(articles)} for topic, c in counts.items()}
+                for scope in scopes:
+                    counts[scope][topic][0 if has_event and has_topic else 1 if has_event else 2] += 1
+    return {scope: {topic: Scores(*c).as_dict() for topic, c in by_topic.items()} for scope, by_topic in counts.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,13 +153,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:6} precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}"
             f"  (tp {scores.tp}, fp {scores.fp}, fn {scores.fn})"
         )
-    for topic, event_types in AGREEMENT:
-        if topic in agreement:
-            a = agreement[topic]
+    for scope, by_topic in agreement.items():
+        for topic, event_types in AGREEMENT:
+            a = by_topic[topic]
             print(
-                f"reuters {topic} vs {' or '.join(event_types)}: precision {a['precision']:.3f}  "
-                f"recall {a['recall']:.3f}  (both {a['tp']}, events only {a['fp']}, topic only {a['fn']}; "
-                f"{a['stories']} stories)"
+                f"reuters ({scope}) {topic} vs {' or '.join(event_types)}: precision {a['precision']:.3f}  "
+                f"recall {a['recall']:.3f}  (both {a['tp']}, events only {a['fp']}, topic only {a['fn']})"
             )
     return 0
 
