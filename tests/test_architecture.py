@@ -34,13 +34,15 @@ RULES = {
         "indexer.ingest.clean",
         "indexer.facets",
     ),
-    # The only code that touches index files; technologies' ancestors are indexed with them.
+    # The only code that touches index files; technologies' ancestors are indexed with them,
+    # and events' types and roles are those of the event table.
     "indexer.index": (
         *SHARED_CORE,
         "indexer.stemming",
         "indexer.progress",
         "indexer.processes",
         "indexer.facets.technologies",
+        "indexer.facets.events",
         "indexer.index",
     ),
     # Request in, result out: never ingest or facet extraction.

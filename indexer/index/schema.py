@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.article import Article, Duplicate
+from indexer.article import Article, Duplicate, Event, Participant
+from indexer.facets.events import load_event_table
 from indexer.facets.technologies import load_taxonomy
 from indexer.stemming import stem
 
@@ -33,6 +34,15 @@ CONTENT_HASH_FIELD = "content_hash"
 COMPANY_FIELD = "company"
 # Tagged technologies plus their ancestors, so a parent filter finds its children.
 TECHNOLOGY_FIELD = "technology"
+# The types of the article's events ("Supply deal"): the Events facet.
+EVENT_FIELD = "event"
+# One "type|role|company" term per participant of each event, for the role filter.
+EVENT_ROLE_FIELD = "event_role"
+# The events as found, with every participant's role, for the pages and the API.
+EVENTS_FIELD = "events"
+# Fields added after 0.1: an index without them opens with no events, and the first
+# update adds them (see IndexStore.update).
+LATER_FIELDS = (EVENT_FIELD, EVENT_ROLE_FIELD, EVENTS_FIELD)
 
 # What a typed query searches and ranks by.
 QUERY_FIELDS = (TITLE_FIELD, BODY_FIELD)
@@ -67,6 +77,9 @@ def build_schema() -> Schema:
             "technologies": STORED,
             COMPANY_FIELD: KEYWORD(**keyword),
             TECHNOLOGY_FIELD: KEYWORD(**keyword),
+            EVENTS_FIELD: STORED,
+            EVENT_FIELD: KEYWORD(**keyword),
+            EVENT_ROLE_FIELD: KEYWORD(**keyword),
         }
     )
 
@@ -89,6 +102,18 @@ def article_to_document(article: Article) -> dict:
         "technologies": list(article.technologies),
         COMPANY_FIELD: ",".join(facet_term(c) for c in article.companies),
         TECHNOLOGY_FIELD: ",".join(taxonomy.with_ancestors(known)),
+        EVENTS_FIELD: [
+            {"type": e.type, "participants": [{"name": p.name, "role": p.role} for p in e.participants]}
+            for e in article.events
+        ],
+        EVENT_FIELD: ",".join(dict.fromkeys(facet_term(e.type) for e in article.events)),
+        EVENT_ROLE_FIELD: ",".join(
+            dict.fromkeys(
+                facet_term(event_role(event.type, p.role, p.name))
+                for event in article.events
+                for p in event.participants
+            )
+        ),
         "author": article.author,
         "url": article.url,
     }
@@ -119,7 +144,31 @@ def document_to_article(fields: dict) -> Article:
         duplicates=tuple(Duplicate(**d) for d in fields.get("duplicates") or ()),
         companies=tuple(fields.get("companies") or ()),
         technologies=tuple(fields.get("technologies") or ()),
+        events=tuple(
+            Event(e["type"], tuple(Participant(p["name"], p["role"]) for p in e["participants"]))
+            for e in fields.get(EVENTS_FIELD) or ()
+        ),
     )
+
+
+def event_role(event_type: str, role: str, company: str) -> str:
+    """The value the role filter looks up: a company in a role in an event of a type.
+
+    Types and roles come from the event table and never hold ``|``, so a company
+    name may: the first two ``|`` are the separators.
+    """
+    return f"{event_type}|{role}|{company}"
+
+
+def split_event_role(value: str) -> tuple[str, str, str]:
+    """The type, role and company of an :func:`event_role` value."""
+    event_type, role, company = value.split("|", 2)
+    return event_type, role, company
+
+
+def event_roles() -> dict[str, tuple[str, ...]]:
+    """Each event type the index may hold, with its roles: the values the event fields are made of."""
+    return dict(load_event_table().roles)
 
 
 # A facet value may hold a comma ("Kidder, Peabody"), which the comma-separated keyword

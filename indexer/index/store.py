@@ -22,6 +22,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, Index
 from whoosh.query import Term
 from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
 
 from indexer.article import Article, path_from_text
 from indexer.errors import (
@@ -38,6 +39,7 @@ from indexer.index.postings import term_text
 from indexer.index.schema import (
     CONTENT_HASH_FIELD,
     ID_FIELD,
+    LATER_FIELDS,
     SOURCE_FILE_FIELD,
     TEXT_FIELDS,
     article_to_document,
@@ -91,7 +93,7 @@ class IndexStore:
                 f"the index at {self.root} was written by another version of newsfacet ({error}); "
                 f"rebuild it with `{REBUILD_COMMAND}`"
             ) from error
-        missing = set(build_schema().names()) - set(ix.schema.names())
+        missing = set(build_schema().names()) - set(ix.schema.names()) - set(LATER_FIELDS)
         if missing:
             ix.close()
             raise IndexOutdatedError(
@@ -284,11 +286,14 @@ def _write_changes(
     seen: set[str] = set()
     writer = ix.writer(compound=False)
     try:
+        # An index written before a field existed gains it now; the articles read are all
+        # rewritten, since their stored hash may count what the index never held (events).
+        refresh = _add_later_fields(writer)
         searcher = writer.searcher()  # the committed state this writer builds on
         for article in articles:
             seen.add(article.id)
             old_hash = _stored_hash(searcher, article.id)
-            if old_hash == article.content_hash:
+            if old_hash == article.content_hash and not refresh:
                 unchanged += 1
                 continue
             writer.update_document(**article_to_document(article))
@@ -304,6 +309,16 @@ def _write_changes(
         raise
     writer.commit()
     return WriteReport(added=added, updated=updated, unchanged=unchanged, removed=len(gone))
+
+
+def _add_later_fields(writer: IndexWriter) -> bool:
+    """Add the fields of :data:`LATER_FIELDS` that the index lacks to ``writer``'s schema;
+    whether any was missing."""
+    schema = build_schema()
+    missing = [name for name in LATER_FIELDS if name not in writer.schema]
+    for name in missing:
+        writer.add_field(name, schema[name])
+    return bool(missing)
 
 
 def _stored_hash(searcher: Searcher, article_id: str) -> str | None:
