@@ -22,9 +22,11 @@ from indexer.index.store import IndexStore
 from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES
 from indexer.ingest.records import article_from_record
 from indexer.reindex import reindex
+from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import facet_names
 from indexer.search.request import MAX_PER_PAGE, SORTS, SearchRequest
-from indexer.search.serialize import result_to_dict
+from indexer.search.sentences import sentence_text
+from indexer.search.serialize import EVENT_FIELDS, result_to_dict, to_json
 from indexer.search.service import SearchService
 
 DEFAULT_INDEX = os.path.join("instance", "index")
@@ -120,6 +122,13 @@ def facet_options(command: Callable) -> Callable:
 @main.command("search")
 @click.argument("query", default="")
 @facet_options
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help=f"Only articles where a selected company (any without --company) takes this role in a selected event "
+    f"(any without --event); repeat for OR. One of {', '.join(EVENT_ROLES)}.",
+)
 @click.option("--from", "date_from", type=DATE, help="Only articles from this day on (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Only articles up to this day (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance")
@@ -129,6 +138,7 @@ def facet_options(command: Callable) -> Callable:
 @index_option
 def search_command(
     query: str,
+    roles: tuple[str, ...],
     date_from: datetime | None,
     date_to: datetime | None,
     sort: str,
@@ -149,6 +159,7 @@ def search_command(
         sort=sort,
         page=page,
         per_page=per_page,
+        roles=roles,
     )
     service = SearchService.for_index(index_dir)
     try:
@@ -164,6 +175,8 @@ def search_command(
         click.echo(f"\n{hit.title}\n  {date} · {hit.source or 'unknown source'} · id {hit.id}")
         if hit.companies or hit.technologies:
             click.echo(f"  {', '.join(hit.companies + hit.technologies)}")
+        for event in hit.events:
+            click.echo(f"  {sentence_text(event)}")
     for facet in result.facets:
         values = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in facet.values)
         click.echo(f"\n{facet.label}: {values or '-'}")
@@ -171,7 +184,9 @@ def search_command(
 
 @main.command("extract")
 def extract_command() -> None:
-    """Read JSON lines {"id", "title", "body"} on stdin; write {"id", "companies", "technologies"}.
+    """Read JSON lines {"id", "title", "body"} on stdin; write {"id", "companies", "technologies", "events"}.
+
+    Each event is {"type", "participants": [{"name", "role"}]}, as the API writes it.
 
     Other fields are ignored, except "corpus", which is copied so ids that repeat
     across corpora stay apart, and "source", which is never taken for a company.
@@ -192,7 +207,12 @@ def extract_command() -> None:
             failures += 1
             click.echo(f"line {number}: skipped: {error}", err=True)
     for record, facets in zip(records, extract_facets_batch(articles), strict=True):
-        output = {"id": record["id"], "companies": list(facets.companies), "technologies": list(facets.technologies)}
+        output = {
+            "id": record["id"],
+            "companies": list(facets.companies),
+            "technologies": list(facets.technologies),
+            "events": [to_json(EVENT_FIELDS, event) for event in facets.events],
+        }
         if "corpus" in record:
             output = {"corpus": record["corpus"], **output}
         click.echo(json.dumps(output, ensure_ascii=False))

@@ -172,3 +172,31 @@ def test_type_ahead_finds_a_company(server, page):
     page.locator('[data-facet="company"] form.find button').click()
     page.wait_for_url("**company=Panasonic**")
     assert result_count(page) == 3
+
+
+def test_events_facet_role_and_the_article_sentence(server, page):
+    page.goto(server + "/")
+    page.locator('[data-facet="event"] a[data-value="Supply deal"]').click()
+    page.wait_for_url("**event=Supply+deal**")
+    titles = page.locator(".hit h3").all_inner_texts()
+    assert any(title.startswith("Mazda Motor and Panasonic") for title in titles)
+
+    # The role form narrows the supply deals to those with a customer named.
+    page.locator('[data-facet="event"] select[name="role"]').select_option("customer")
+    page.locator('[data-facet="event"] form.role button').click()
+    page.wait_for_url("**role=customer**")
+    assert result_count(page) == 1
+    assert page.locator(".chips.active").inner_text().split() == ["Supply", "deal", "×", "as", "customer", "×"]
+
+    page.locator(".hit h3 a", has_text="Mazda Motor and Panasonic").click()
+    page.wait_for_url("**/article/**")
+    sentences = page.locator(".events li").all_inner_texts()
+    assert "Panasonic supplies Mazda: Supply deal" in sentences
+    supply = page.locator(".events li", has_text="Panasonic supplies Mazda")
+    assert supply.locator("a.company").evaluate_all("links => links.map(a => a.title)") == ["supplier", "customer"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "article-events.png"), full_page=True)
+
+    supply.locator("a.chip.event").click()
+    page.wait_for_url("**/?event=Supply+deal")
+    assert page.locator('[data-facet="event"] a.selected').inner_text().split() == ["☑", "Supply", "deal", "2"]

@@ -129,8 +129,9 @@ def test_extract(runner):
             "id": "a",
             "companies": ["Toyota", "Panasonic"],
             "technologies": ["Electric vehicles", "Solid-state batteries"],
+            "events": [],
         },
-        {"corpus": "c", "id": 2, "companies": [], "technologies": []},
+        {"corpus": "c", "id": 2, "companies": [], "technologies": [], "events": []},
     ]
 
 

@@ -136,7 +136,7 @@ def test_api_search_shape(client):
     data = response.get_json()
     assert set(data) >= {"total", "page", "hits", "facets"}
     assert (data["total"], data["page"]) == (3, 1)
-    assert set(data["hits"][0]) == {"id", "title", "date", "source", "companies", "technologies", "snippet"}
+    assert set(data["hits"][0]) == {"id", "title", "date", "source", "companies", "technologies", "snippet", "events"}
     mazda_hit = next(h for h in data["hits"] if h["id"] == SEED_MAZDA)
     assert mazda_hit["date"] == "2024-03-31T00:00:00+00:00"
     assert mazda_hit["source"] == "MENAFN"
@@ -144,7 +144,7 @@ def test_api_search_shape(client):
     companies = {v["value"]: v for v in data["facets"]["company"]}
     assert companies["Mazda"] == {"value": "Mazda", "count": 1, "selected": True, "excluded": False}
     assert companies["Toyota"]["selected"] is False
-    assert set(data["facets"]) == {"company", "technology", "source", "month"}
+    assert set(data["facets"]) == {"company", "technology", "event", "source", "month"}
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ def test_openapi_describes_every_search_parameter(client):
 
     document = client.get("/api/openapi.json").get_json()
     assert document["openapi"] == "3.1.0"
-    assert set(document["paths"]) == {"/api/search", "/api/facets/{name}", "/api/openapi.json"}
+    assert set(document["paths"]) == {"/api/search", "/api/facets/{name}", "/api/article/{id}", "/api/openapi.json"}
     documented = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
     assert documented == {
         "q",
@@ -311,6 +311,9 @@ def test_openapi_describes_every_search_parameter(client):
         "not_company",
         "technology",
         "not_technology",
+        "event",
+        "not_event",
+        "role",
         "source",
         "not_source",
         "month",
@@ -373,8 +376,12 @@ def schema_errors(value, schema: dict, schemas: dict, where: str = "$") -> list[
         ("/api/search?q=panasonik", "SearchResult"),
         ("/api/search", "SearchResult"),
         ("/api/facets/company?prefix=pa", "TypeAhead"),
+        ("/api/search?event=Supply+deal&company=Panasonic&role=supplier", "SearchResult"),
+        (f"/api/article/{SEED_MAZDA}", "Article"),
         ("/api/search?sort=random", "Error"),
+        ("/api/search?role=owner", "Error"),
         ("/api/facets/colour", "Error"),
+        ("/api/article/nope", "Error"),
     ],
 )
 def test_every_answer_is_what_the_openapi_document_describes(client, path, schema):
@@ -530,7 +537,7 @@ def test_a_date_the_calendar_cannot_hold_is_a_bad_request(client, query, message
 # Bounded requests, and links built from the request as understood.
 
 FACET_PARAMETERS = [
-    f"{prefix}{name}" for name in ("company", "technology", "source", "month") for prefix in ("", "not_")
+    f"{prefix}{name}" for name in ("company", "technology", "event", "source", "month") for prefix in ("", "not_")
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from indexer.errors import InvalidRequestError
-from indexer.search.serialize import TYPEAHEAD_FIELDS, TypeAhead, result_to_dict, to_json
+from indexer.search.serialize import ARTICLE_FIELDS, TYPEAHEAD_FIELDS, TypeAhead, result_to_dict, to_json
 
 from .openapi import openapi_document
 from .params import request_from_args
@@ -19,7 +19,7 @@ MAX_TYPEAHEAD_VALUES = 100
 
 @bp.get("/search")
 def search():
-    """``/api/search?q=&company=&technology=&page=&per_page=``"""
+    """``/api/search?q=&company=&technology=&event=&role=&page=&per_page=``"""
     search_request = request_from_args(request.args, current_app.config["PER_PAGE"])
     return jsonify(result_to_dict(get_search_service().search(search_request)))
 
@@ -36,6 +36,12 @@ def facet_values(name: str):
         raise InvalidRequestError("limit must be a whole number") from None
     values = get_search_service().facet_values(name, prefix, limit)
     return jsonify(to_json(TYPEAHEAD_FIELDS, TypeAhead(name, prefix, values)))
+
+
+@bp.get("/article/<path:article_id>")
+def article(article_id: str):
+    """``/api/article/<id>``: one article with its facets and events, as the article page shows it."""
+    return jsonify(to_json(ARTICLE_FIELDS, get_search_service().get_article(article_id)))
 
 
 @bp.get("/openapi.json")

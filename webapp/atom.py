@@ -46,7 +46,7 @@ def atom_feed(
         if hit.source:
             source_author = ElementTree.SubElement(entry, f"{{{ATOM}}}author")
             _text(source_author, "name", hit.source)
-        for name in (*hit.companies, *hit.technologies):
+        for name in (*hit.companies, *hit.technologies, *(event.type for event in hit.events)):
             ElementTree.SubElement(entry, f"{{{ATOM}}}category", term=displayable(name))
         summary = ElementTree.SubElement(entry, f"{{{ATOM}}}summary", type="xhtml")
         summary.append(_xhtml_div(hit.snippet_html))

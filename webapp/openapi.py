@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import FACETS
 from indexer.search.request import MAX_PER_PAGE, SORTS
-from indexer.search.serialize import ERROR_FIELDS, RESULT_FIELDS, TYPEAHEAD_FIELDS, object_schema
+from indexer.search.serialize import ARTICLE_FIELDS, ERROR_FIELDS, RESULT_FIELDS, TYPEAHEAD_FIELDS, object_schema
 
 from .params import MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_QUERY_CHARS, MAX_VALUES
 
@@ -56,6 +57,15 @@ def search_parameters() -> list[dict[str, Any]]:
         ),
         _query("range", "Quick date range ending today.", {"type": "string", "enum": ["week", "month", "year"]}),
         _query("more", "Facets to return in full.", {"type": "string", "enum": [f.name for f in FACETS]}, True),
+        _query(
+            "role",
+            "Only articles with an event of a selected type (any type without event=) in which a selected company "
+            "(any company without company=) takes one of these roles: event=Acquisition&company=Panasonic&role=target "
+            "finds the acquisitions of Panasonic. Under a role, the event and company facets count each value as if "
+            "it were the only one selected. Any other role is a 400.",
+            {"type": "string", "enum": list(EVENT_ROLES)},
+            True,
+        ),
     ]
     for spec in FACETS:
         label = spec.label.lower()
@@ -127,6 +137,19 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/article/{id}": {
+                "get": {
+                    "summary": "One article with its facets and events",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": _json("The article.", {"$ref": "#/components/schemas/Article"}),
+                        "404": _json("No article with this id.", error),
+                        "503": errors["503"],
+                    },
+                }
+            },
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -136,6 +159,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": {
             "schemas": {
+                "Article": object_schema(ARTICLE_FIELDS),
                 "Error": object_schema(ERROR_FIELDS),
                 "SearchResult": object_schema(RESULT_FIELDS),
                 "TypeAhead": object_schema(TYPEAHEAD_FIELDS),

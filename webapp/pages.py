@@ -12,7 +12,10 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from indexer.article import Event
+from indexer.search.events import EVENT_ROLES, EVENT_TYPES
 from indexer.search.request import SORTS, SearchRequest, SearchResult
+from indexer.search.sentences import event_sentence
 
 from .atom import atom_feed
 from .params import MAX_QUERY_CHARS, query_string, request_from_args, state_args, toggle_args, with_args
@@ -33,6 +36,7 @@ def search():
         state=state,
         hits=[_hit_view(hit, state) for hit in result.hits],
         facets=_facet_views(result, state),
+        role_form=_role_form(result, state),
         chips=_active_chips(result, state),
         pagination=_pagination(result, state),
         date_links=_date_links(state),
@@ -54,6 +58,7 @@ def feed():
         for part in (
             result.request.query,
             *[f"{name}: {', '.join(values)}" for name, values in result.request.filters.items()],
+            f"role: {', '.join(result.request.roles)}" if result.request.roles else "",
         )
         if part
     )
@@ -79,7 +84,20 @@ def article(article_id: str):
         # Escaped by the search service; only its <mark> around matched words is markup.
         paragraphs=[Markup(p) for p in service.highlight_paragraphs(found, query)],
         related=service.related(found.id),
+        events=[_event_view(event) for event in found.events],
     )
+
+
+def _event_view(event: Event) -> dict:
+    """An event as the article page tells it: its sentence, each company a link to its articles,
+    then its type, a link to the articles that report one."""
+    parts = [
+        {"text": part, "url": None, "role": None}
+        if isinstance(part, str)
+        else {"text": part.name, "url": url_for("pages.search", company=part.name), "role": part.role}
+        for part in event_sentence(event)
+    ]
+    return {"parts": parts, "type": event.type, "type_url": url_for("pages.search", event=event.type)}
 
 
 def _parsed(args: MultiDict) -> tuple[SearchRequest, MultiDict]:
@@ -118,6 +136,7 @@ def _hit_view(hit, state: MultiDict) -> dict:
         "snippet": Markup(hit.snippet_html),
         "companies": [(name, _url(toggle_args(state, "company", name))) for name in hit.companies],
         "technologies": [(name, _url(toggle_args(state, "technology", name))) for name in hit.technologies],
+        "events": [(event.type, _url(toggle_args(state, "event", event.type))) for event in hit.events],
     }
 
 
@@ -170,6 +189,15 @@ def _active_chips(result: SearchResult, state: MultiDict) -> list[dict]:
         for name, values in result.request.excluded.items()
         for value in values
     ]
+    chips += [
+        {
+            "facet": "Role",
+            "value": f"as {role}",
+            "excluded": False,
+            "remove_url": _url(toggle_args(state, "role", role)),
+        }
+        for role in result.request.roles
+    ]
     if result.request.date_from or result.request.date_to:
         span = f"{result.request.date_from or '…'} to {result.request.date_to or '…'}"
         chips.append(
@@ -181,6 +209,17 @@ def _active_chips(result: SearchResult, state: MultiDict) -> list[dict]:
             }
         )
     return chips
+
+
+def _role_form(result: SearchResult, state: MultiDict) -> dict:
+    """The form that asks for a role: the roles of the selected event types (of every type when
+    none is selected), and the rest of the search as hidden fields."""
+    types = [t for t in result.request.selected("event") if t in EVENT_TYPES] or list(EVENT_TYPES)
+    offered = {role for t in types for role in EVENT_TYPES[t]} | set(result.request.roles)
+    return {
+        "roles": [(role, role in result.request.roles) for role in EVENT_ROLES if role in offered],
+        "hidden": [(key, value) for key, values in state.lists() if key != "role" for value in values],
+    }
 
 
 def _date_links(state: MultiDict) -> list[dict]:

@@ -37,8 +37,10 @@ _DATE_SHAPE = re.compile(r"[+-]?\d{4,}-\d{1,2}-\d{1,2}")
 def request_from_args(args: MultiDict, default_per_page: int = 10, today: date | None = None) -> SearchRequest:
     """The search request a query string describes.
 
-    ``company=``, ``technology=``, ``source=``, ``month=`` select values (OR within
-    a facet); ``not_company=`` and the like exclude them; ``from=`` and ``to=`` are
+    ``company=``, ``technology=``, ``event=``, ``source=``, ``month=`` select values
+    (OR within a facet); ``not_company=`` and the like exclude them; ``role=`` keeps
+    the articles whose selected events have a selected company in that role (see
+    :mod:`indexer.search.events`); ``from=`` and ``to=`` are
     ISO dates; ``range=week|month|year`` is a quick range ending today; ``sort=``
     is relevance, newest or oldest; ``more=`` names facets to show in full.
     A parameter that cannot be read, or is over its limit (:data:`MAX_VALUES`
@@ -77,6 +79,7 @@ def request_from_args(args: MultiDict, default_per_page: int = 10, today: date |
         date_to=date_to,
         sort=args.get("sort", "relevance") or "relevance",
         expanded=tuple(dict.fromkeys(name for name in args.getlist("more") if name in names)),
+        roles=tuple(dict.fromkeys(role.strip() for role in args.getlist("role") if role.strip())),
     )
 
 
@@ -90,6 +93,7 @@ def state_args(search: SearchRequest, args: MultiDict, default_per_page: int = 1
     pairs: list[tuple[str, str]] = [("q", search.query)] if search.query else []
     pairs += [(name, value) for name, values in search.filters.items() for value in values]
     pairs += [(f"not_{name}", value) for name, values in search.excluded.items() for value in values]
+    pairs += [("role", role) for role in search.roles]
     quick = args.get("range", "")
     if quick in QUICK_RANGES:
         pairs.append(("range", quick))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer.errors import NotFoundError
-from indexer.index.schema import COMPANY_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
+from indexer.index.schema import COMPANY_FIELD, EVENT_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
 from indexer.search.columns import ValueCounts
 
 
@@ -47,6 +47,9 @@ class FacetSpec:
     limit: int = 10
     # "count": most frequent first; "newest": by value, highest first (months).
     order: str = "count"
+    # The part of an event's "type|role|company" terms the values are ("type", "company"), so
+    # role= ties this facet's selection to the events' roles (see :mod:`.events`); "" for none.
+    event_part: str = ""
 
     def build(self, counts: ValueCounts, selected: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Facet:
         """The facet's top values; selected and excluded values always shown, even outside the top."""
@@ -58,8 +61,9 @@ class FacetSpec:
 
 
 FACETS: tuple[FacetSpec, ...] = (
-    FacetSpec("company", COMPANY_FIELD, "Companies"),
+    FacetSpec("company", COMPANY_FIELD, "Companies", event_part="company"),
     FacetSpec("technology", TECHNOLOGY_FIELD, "Technologies"),
+    FacetSpec("event", EVENT_FIELD, "Events", event_part="type"),
     FacetSpec("source", SOURCE_FIELD, "Sources"),
     FacetSpec("month", MONTH_FIELD, "Months", limit=12, order="newest"),
 )

@@ -28,13 +28,15 @@ class Filters:
         """Whether any filter other than facet ``but``'s own applies."""
         return any(name != but for name in (*self.keep, *self.drop))
 
-    def apply(self, matched: np.ndarray, but: str = "") -> np.ndarray:
-        """The ``matched`` documents every filter but facet ``but``'s own keeps (a new mask)."""
+    def apply(self, matched: np.ndarray, but: str | tuple[str, ...] = "") -> np.ndarray:
+        """The ``matched`` documents every filter but facet ``but``'s own keeps (a new mask);
+        ``but`` may name several (a facet and the role filter that ties it to events)."""
+        skipped = (but,) if isinstance(but, str) else but
         narrowed = matched.copy()
         for name, mask in self.keep.items():
-            if name != but:
+            if name not in skipped:
                 narrowed &= mask
         for name, mask in self.drop.items():
-            if name != but:
+            if name not in skipped:
                 narrowed &= ~mask
         return narrowed

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from indexer.article import Event
 from indexer.errors import InvalidRequestError
+from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import Facet
 
 MAX_PER_PAGE = 100
@@ -21,7 +23,12 @@ SORTS = ("relevance", "newest", "oldest")
 @dataclass(frozen=True)
 class SearchRequest:
     """What the user asked: query text, facet values selected and excluded (by facet
-    name), a date range (inclusive, in UTC), the order and the page."""
+    name), a date range (inclusive, in UTC), the order and the page.
+
+    ``roles`` ties the Events and Companies selections together (see
+    :mod:`.events`): only articles with an event of a selected type in which a
+    selected company takes one of these roles.
+    """
 
     query: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -32,10 +39,14 @@ class SearchRequest:
     date_to: date | None = None
     sort: str = "relevance"
     expanded: tuple[str, ...] = ()  # facets to show in full ("show more")
+    roles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise InvalidRequestError(f"sort must be one of {', '.join(SORTS)}, not {self.sort[:20]!r}")
+        unknown = [role for role in self.roles if role not in EVENT_ROLES]
+        if unknown:
+            raise InvalidRequestError(f"role must be one of {', '.join(EVENT_ROLES)}, not {unknown[0][:40]!r}")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise InvalidRequestError("from must not be after to")
 
@@ -55,6 +66,7 @@ class SearchHit:
     companies: tuple[str, ...]
     technologies: tuple[str, ...]
     snippet_html: str  # article text escaped; only <mark> tags around matched words
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)

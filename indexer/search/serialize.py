@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import FacetValue
 from indexer.search.request import SORTS, SearchResult
 
@@ -81,6 +82,28 @@ FACET_VALUE_FIELDS = (
 # A type-ahead answer lists values with their counts alone.
 TYPEAHEAD_VALUE_FIELDS = FACET_VALUE_FIELDS[:2]
 
+PARTICIPANT_FIELDS = (
+    JsonField("name", STRING, lambda p: p.name, "A company the article is filed under."),
+    JsonField("role", STRING, lambda p: p.role, f"Its role in the event: {', '.join(EVENT_ROLES)}."),
+)
+
+EVENT_FIELDS = (
+    JsonField("type", STRING, lambda e: e.type, "Acquisition, Supply deal, Partnership, ..."),
+    JsonField(
+        "participants",
+        _array(object_schema(PARTICIPANT_FIELDS)),
+        lambda e: [to_json(PARTICIPANT_FIELDS, p) for p in e.participants],
+    ),
+)
+EVENTS = _array(object_schema(EVENT_FIELDS))
+
+
+def _events(events: Any) -> list[dict[str, Any]]:
+    return [to_json(EVENT_FIELDS, event) for event in events]
+
+
+EVENTS_DESCRIPTION = "The business events the article reports, each company with its role."
+
 HIT_FIELDS = (
     JsonField("id", STRING, lambda h: h.id),
     JsonField("title", STRING, lambda h: h.title),
@@ -89,6 +112,20 @@ HIT_FIELDS = (
     JsonField("companies", STRINGS, lambda h: list(h.companies)),
     JsonField("technologies", STRINGS, lambda h: list(h.technologies)),
     JsonField("snippet", STRING, lambda h: h.snippet_html, "HTML: escaped text, matched words in <mark>."),
+    JsonField("events", EVENTS, lambda h: _events(h.events), EVENTS_DESCRIPTION),
+)
+
+ARTICLE_FIELDS = (
+    JsonField("id", STRING, lambda a: a.id),
+    JsonField("title", STRING, lambda a: a.title),
+    JsonField("date", {**NULLABLE_STRING, "format": "date-time"}, lambda a: _iso(a.date)),
+    JsonField("source", NULLABLE_STRING, lambda a: a.source),
+    JsonField("author", NULLABLE_STRING, lambda a: a.author),
+    JsonField("url", NULLABLE_STRING, lambda a: a.url),
+    JsonField("companies", STRINGS, lambda a: list(a.companies)),
+    JsonField("technologies", STRINGS, lambda a: list(a.technologies)),
+    JsonField("events", EVENTS, lambda a: _events(a.events), EVENTS_DESCRIPTION),
+    JsonField("body", STRING, lambda a: a.body, "Plain text, paragraphs separated by blank lines."),
 )
 
 
@@ -105,6 +142,12 @@ RESULT_FIELDS = (
     JsonField("understood", STRING, lambda r: r.understood, "The query as the engine understood it."),
     JsonField("filters", VALUES_BY_FACET, lambda r: _by_facet(r.request.filters)),
     JsonField("excluded", VALUES_BY_FACET, lambda r: _by_facet(r.request.excluded)),
+    JsonField(
+        "roles",
+        _array({"type": "string", "enum": list(EVENT_ROLES)}),
+        lambda r: list(r.request.roles),
+        "The roles the selected companies take in the selected events (role=).",
+    ),
     JsonField("from", {**NULLABLE_STRING, "format": "date"}, lambda r: _iso(r.request.date_from)),
     JsonField("to", {**NULLABLE_STRING, "format": "date"}, lambda r: _iso(r.request.date_to)),
     JsonField("sort", {"type": "string", "enum": list(SORTS)}, lambda r: r.request.sort),

@@ -21,6 +21,7 @@ from indexer.index.schema import (
     BODY_FIELD,
     DATE_FIELD,
     DUPLICATE_IDS_FIELD,
+    EVENT_ROLE_FIELD,
     ID_FIELD,
     PLAIN_FIELD,
     QUERY_FIELDS,
@@ -31,6 +32,7 @@ from indexer.index.schema import (
 from indexer.index.store import IndexStore
 from indexer.search.budget import SEARCH_SECONDS
 from indexer.search.columns import FacetColumns, sortable_date
+from indexer.search.events import ROLE, RoleFilter
 from indexer.search.facets import FACETS, Facet, FacetSpec, FacetValue, facet_spec
 from indexer.search.filters import DATE_RANGE, Filters
 from indexer.search.highlight import lead, marked_paragraphs, snippet
@@ -65,7 +67,10 @@ class SearchService:
         self.date_field = build_schema()[DATE_FIELD]
         self.parser = QueryParser()
         self.snapshots = Snapshots(
-            store, [spec.field for spec in FACETS], scored=QUERY_FIELDS, budget_seconds=budget_seconds
+            store,
+            [*(spec.field for spec in FACETS), EVENT_ROLE_FIELD],
+            scored=QUERY_FIELDS,
+            budget_seconds=budget_seconds,
         )
 
     @classmethod
@@ -135,6 +140,8 @@ class SearchService:
         }
         if request.date_from or request.date_to:
             keep[DATE_RANGE] = self._dated(columns, request.date_from, request.date_to)
+        if roles := _role_filter(request):
+            keep[ROLE] = roles.mask(columns)
         return Filters(keep, drop)
 
     def _dated(self, columns: FacetColumns, start: date | None, end: date | None) -> np.ndarray:
@@ -235,13 +242,25 @@ def _ranked(
 
 def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Filters, request: SearchRequest) -> Facet:
     """One facet, counted with every filter but its own."""
-    if matches.everything and not filters.narrows(but=spec.name):
+    roles = _role_filter(request)
+    if roles and spec.event_part:
+        # The role filter is this facet's own too: each value counted as if chosen alone.
+        counts = roles.counts(columns, spec.event_part, filters.apply(matches.mask, but=(spec.name, ROLE)))
+    elif matches.everything and not filters.narrows(but=spec.name):
         counts = columns.counts_of_all(spec.field)
     else:
         counts = columns.counts(spec.field, filters.apply(matches.mask, but=spec.name))
     if spec.name in request.expanded:
         spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
     return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
+
+
+def _role_filter(request: SearchRequest) -> RoleFilter | None:
+    """The request's role filter over the facets it ties together, or None without a role."""
+    if not request.roles:
+        return None
+    chosen = {spec.event_part: request.selected(spec.name) for spec in FACETS if spec.event_part}
+    return RoleFilter(request.roles, chosen)
 
 
 def _related(snapshot: IndexSnapshot, article_id: str, limit: int) -> tuple[RelatedArticle, ...]:
@@ -277,4 +296,5 @@ def _hit(fields: dict, terms: frozenset[str]) -> SearchHit:
         companies=article.companies,
         technologies=article.technologies,
         snippet_html=snippet(article.body, terms, stem) if terms else lead(article.body),
+        events=article.events,
     )
