@@ -131,9 +131,7 @@ def extract_events(
     table = table or load_event_table()
     title, _, body = text.partition("\n")
     # Paragraphs first: a wire's results table has a line per figure and no full stops.
-    sentences = [title] + [
-        paragraph[a:b] for paragraph in body.split("\n\n") for a, b in sentence_spans(paragraph)
-    ]
+    sentences = [title] + [paragraph[a:b] for paragraph in body.split("\n\n") for a, b in sentence_spans(paragraph)]
     finder = _company_finder(companies, forms)
     own = next((m.name for sentence in sentences[: 1 + _SENTENCES_IN_LEAD] for m in finder(sentence)[1]), "")
     roles: dict[str, dict[str, tuple[str, int]]] = {}  # type -> company -> (role, companies in its sentence)
