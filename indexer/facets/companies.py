@@ -46,6 +46,7 @@ _LIST_GAP = re.compile(r"\s*,\s*(?:(and|or)\s+)?|\s+(and|or)\s+")
 _INSIDE_NAMES = frozenset(("of", "&"))
 _CONJUNCTION = re.compile(r"\s+(?:and|&)\s+")
 _AND_CO = frozenset(("co", "cos", "company"))  # "Smith and Co" is a legal form
+_COMMA_BEFORE_CO = re.compile(r",.*(?:\band|&)\s*(?:co|cos|company)\b", re.IGNORECASE)
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 _MAX_RUN = 8
 _HEADLINE_NAME_WORDS = 3  # a headline in capitals opens with a name of at most this many words
@@ -292,8 +293,9 @@ class CompanyExtractor:
         names: list[str] = []
         listed = {} if scan.learning else self._listed_beside_known(scan, sentence, tokens)
         i, ended_at = 0, -1  # ended_at: where the last name found ends
+        commas = _COMMA_BEFORE_CO.search(sentence) is not None  # most sentences hold no "X, Y and Co"
         while i < len(tokens):
-            name_end, name = self._comma_name_at(scan, sentence, tokens, i)
+            name_end, name = self._comma_name_at(scan, sentence, tokens, i) if commas else (0, "")
             if name_end:
                 (scan.seen if scan.learning else names).append(name)
                 i = ended_at = self._skip_legal_forms(tokens, name_end)

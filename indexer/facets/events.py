@@ -12,7 +12,6 @@ table.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -197,29 +196,40 @@ def _drop_named(found: dict[str, list[Participant]], event_type: str, names: set
 def _company_finder(
     companies: Sequence[str], forms: Callable[[str], Iterable[str]]
 ) -> Callable[[str], tuple[list[str], list[_Mention]]]:
-    """A function from a sentence to its tokens and the companies it names, by token position."""
-    written: dict[str, str] = {}
+    """A function from a sentence to its tokens and the companies it names, by token position.
+
+    Names are matched as runs of words, in any case ("BELL AND HOWELL" in a headline), but
+    a word written in lower case is no name ("team" is not Team Inc).
+    """
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for name in companies:
-        for form in (name, *forms(name)):
-            written.setdefault(form.lower(), name)
-    pattern = (
-        re.compile(
-            r"(?<![\w&])(" + "|".join(re.escape(f) for f in sorted(written, key=len, reverse=True)) + r")(?![\w&])",
-            re.IGNORECASE,
-        )
-        if written
-        else None
-    )
+        for form in dict.fromkeys((name, *forms(name))):
+            words = tuple(word.lower() for word in TOKEN.findall(form))
+            if words:
+                by_first.setdefault(words[0], []).append((words, name))
+    for candidates in by_first.values():
+        candidates.sort(key=lambda candidate: -len(candidate[0]))  # the longest name first
 
     def find(sentence: str) -> tuple[list[str], list[_Mention]]:
-        spans = [(m.start(), m.end()) for m in TOKEN.finditer(sentence)]
-        tokens = [sentence[a:b] for a, b in spans]
+        tokens = TOKEN.findall(sentence)
+        lowered = [token.lower() for token in tokens]
         mentions = []
-        for match in pattern.finditer(sentence) if pattern else ():
-            if match.group()[:1].islower() and not written[match.group().lower()][:1].islower():
-                continue  # "team" is not Team Inc
-            start = next((i for i, (a, _) in enumerate(spans) if a >= match.start()), len(spans))
-            mentions.append(_Mention(written[match.group().lower()], start))
+        position = 0
+        while position < len(tokens):
+            match = next(
+                (
+                    (words, name)
+                    for words, name in by_first.get(lowered[position], ())
+                    if tuple(lowered[position : position + len(words)]) == words
+                    and (tokens[position][:1].isupper() or tokens[position][:1].isdigit() or name[:1].islower())
+                ),
+                None,
+            )
+            if match is None:
+                position += 1
+                continue
+            mentions.append(_Mention(match[1], position))
+            position += len(match[0])
         return tokens, mentions
 
     return find

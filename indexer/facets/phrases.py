@@ -40,8 +40,22 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     return tuple("=" + token if _is_acronym(token) else stem(token.lower()) for token in TOKEN.findall(phrase))
 
 
+def may_start(trie: dict, token: str) -> bool:
+    """Whether a phrase of the trie may start with ``token``."""
+    lower = token.lower()
+    return (
+        stem(lower) in trie
+        or "=" + token in trie
+        or "=" + lower in trie
+        or "~" + lower in trie
+        or (len(token) > 2 and token.endswith("s") and "=" + token[:-1] in trie)
+    )
+
+
 def longest_at(trie: dict, tokens: list[str], start: int) -> tuple[str | None, int]:
     """The longest phrase of the trie that starts at ``tokens[start]``."""
+    if not may_start(trie, tokens[start]):
+        return None, 0  # most words start no phrase: answered without building anything
     best: tuple[str | None, int] = (None, 0)
     frontier = [trie]
     position = start

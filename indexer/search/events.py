@@ -100,6 +100,9 @@ _splitting = threading.Lock()
 
 
 def _split(columns: FacetColumns) -> _Split:
+    found = _splits.get(columns)
+    if found is not None:
+        return found  # the lock is only for the first search of an index state
     with _splitting:
         found = _splits.get(columns)
         if found is None:

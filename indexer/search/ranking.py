@@ -450,6 +450,9 @@ def _facet_words(evaluator: QueryEvaluator, field: str) -> tuple[dict, dict]:
     if field not in evaluator.columns.columns:
         return {}, {}
     column = evaluator.columns.column(field)
+    found = _FACET_WORDS.get(column)
+    if found is not None:
+        return found  # the lock is only for the first search of an index state
     with _FACET_WORDS_LOCK:
         found = _FACET_WORDS.get(column)
         if found is None:
