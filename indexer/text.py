@@ -39,9 +39,24 @@ def split_sentences(text: str) -> list[str]:
     return _sentence_splitter().tokenize(text)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text``."""
-    return list(_sentence_splitter().span_tokenize(text))
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Character spans of the sentences of ``text``.
+
+    Remembered for the last few thousand paragraphs of ordinary length: company
+    and event extraction read the same paragraphs one after the other, and
+    splitting is the slow part.
+    """
+    if len(text) > _REMEMBERED_CHARS:
+        return tuple(_sentence_splitter().span_tokenize(text))
+    return _remembered_spans(text)
+
+
+_REMEMBERED_CHARS = 20_000  # a longer text is split again rather than kept
+
+
+@lru_cache(maxsize=4096)
+def _remembered_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_sentence_splitter().span_tokenize(text))
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ from indexer.article import Event, Participant
 from indexer.errors import InputError
 from indexer.facets.phrases import TOKEN, insert_phrase, longest_at
 from indexer.stemming import stem
-from indexer.text import sentence_spans
+from indexer.text import prepare_text, sentence_spans
 
 # Words just before a phrase that make it background or a denial: "which it bought", "did not buy".
 _NOT_NEWS = frozenset("which who whom whose that not no never denied".split())
@@ -128,7 +128,7 @@ def extract_events(
     ways a company is written (its knowledge-base aliases), to find it in a sentence.
     """
     table = table or load_event_table()
-    title, _, body = text.partition("\n")
+    title, _, body = prepare_text(text).partition("\n")  # as the company facet read it
     # Paragraphs first: a wire's results table has a line per figure and no full stops.
     sentences = [title] + [paragraph[a:b] for paragraph in body.split("\n\n") for a, b in sentence_spans(paragraph)]
     finder = _company_finder(companies, forms)
