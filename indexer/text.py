@@ -98,6 +98,14 @@ def without_control_characters(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def scrubbed(text: str) -> tuple[str, bool]:
+    """``text`` without the characters no stored text may carry, and whether it looked
+    like binary data (see :func:`looks_binary`), in one pass over it."""
+    cleaned, removed = _CONTROL.subn("", text)
+    signs = removed + text.count("\ufffd")
+    return cleaned, signs >= _BINARY_MIN_SIGNS and signs > _BINARY_SHARE * len(text)
+
+
 def looks_binary(text: str) -> bool:
     """Whether ``text`` is binary data read as text: more than one character in twenty
     a control character or an undecodable byte (a stray one or two in a title are

@@ -35,7 +35,7 @@ from indexer.ingest.html_article import parse_html_article
 from indexer.ingest.records import parse_csv, parse_json_document, parse_jsonl
 from indexer.ingest.streams import Line, read_lines
 from indexer.ingest.text_article import parse_text_article, title_from_text
-from indexer.text import looks_binary, without_control_characters
+from indexer.text import looks_binary, scrubbed, without_control_characters
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_RECORD_BYTES = 5 * 1024 * 1024
@@ -234,9 +234,10 @@ def _read_source(source: SourceFile, limits: ReadLimits) -> Iterator[Item]:
 
 def _cleaned(article: Article) -> Article:
     """The article without control characters, or an :class:`InputError` when it is binary data."""
-    if looks_binary(article.title) or looks_binary(article.body):
+    (title, binary_title), (body, binary_body) = scrubbed(article.title), scrubbed(article.body)
+    if binary_title or binary_body:
         raise InputError("text is mostly control characters: binary data, not an article")
-    title, body = without_control_characters(article.title).strip(), without_control_characters(article.body)
+    title = title.strip()
     if not title and not body.strip():
         raise InputError("record has no text (no title and no body)")
     return replace(
