@@ -19,8 +19,6 @@ so a company that takes part in an event in another role does not count.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,6 +26,7 @@ import numpy as np
 
 from indexer.index.schema import COMPANY_FIELD, EVENT_FIELD, EVENT_ROLE_FIELD, event_roles, split_event_role
 from indexer.search.columns import FacetColumns, ValueCounts
+from indexer.search.memo import PerIndexState
 
 # Each event type with its roles, in the order of the event table.
 EVENT_TYPES: dict[str, tuple[str, ...]] = event_roles()
@@ -95,25 +94,20 @@ class _Split:
 
 
 # Worked out once per index state (its columns), on the first search that asks for a role.
-_splits: weakref.WeakKeyDictionary[FacetColumns, _Split] = weakref.WeakKeyDictionary()
-_splitting = threading.Lock()
+_splits: PerIndexState[FacetColumns, _Split] = PerIndexState()
 
 
 def _split(columns: FacetColumns) -> _Split:
-    found = _splits.get(columns)
-    if found is not None:
-        return found  # the lock is only for the first search of an index state
-    with _splitting:
-        found = _splits.get(columns)
-        if found is None:
-            parts = [split_event_role(value) for value in columns.column(EVENT_ROLE_FIELD).values]
-            types = columns.column(EVENT_FIELD).ordinals
-            companies = columns.column(COMPANY_FIELD).ordinals
-            roles = {role: index for index, role in enumerate(EVENT_ROLES)}
-            found = _Split(
-                type=np.array([types.get(t, -1) for t, _, _ in parts], np.int64),
-                role=np.array([roles.get(r, -1) for _, r, _ in parts], np.int64),
-                company=np.array([companies.get(c, -1) for _, _, c in parts], np.int64),
-            )
-            _splits[columns] = found
-        return found
+    return _splits.get(columns, lambda: _split_terms(columns))
+
+
+def _split_terms(columns: FacetColumns) -> _Split:
+    parts = [split_event_role(value) for value in columns.column(EVENT_ROLE_FIELD).values]
+    types = columns.column(EVENT_FIELD).ordinals
+    companies = columns.column(COMPANY_FIELD).ordinals
+    roles = {role: index for index, role in enumerate(EVENT_ROLES)}
+    return _Split(
+        type=np.array([types.get(t, -1) for t, _, _ in parts], np.int64),
+        role=np.array([roles.get(r, -1) for _, r, _ in parts], np.int64),
+        company=np.array([companies.get(c, -1) for _, _, c in parts], np.int64),
+    )

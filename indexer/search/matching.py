@@ -14,7 +14,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import log
-from typing import Any
 
 import numpy as np
 from whoosh.query import And, AndNot, Every, Not, Or, Query, Term
@@ -58,9 +57,6 @@ class QueryEvaluator:
         self.leaves = searcher.reader().leaf_readers()
         self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_postings = 0
-        # What ranking (:mod:`.ranking`) works out once per query or per index state and keeps
-        # here, beside the postings it was worked out from: feedback words, facet values by word.
-        self.ranking_cache: dict[str, Any] = {}
 
     def matches(self, query: Query) -> Matches:
         """The live documents ``query`` matches, with scores where it is ranked over arrays."""

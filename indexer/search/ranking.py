@@ -35,9 +35,9 @@ What this changed, measured on which queries, is in the README ("Ranking").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
-import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,8 +58,9 @@ from indexer.index.schema import (
     build_schema,
     document_to_article,
 )
-from indexer.search.columns import FacetColumn
+from indexer.search.columns import FacetColumn, FacetColumns
 from indexer.search.matching import Matches, QueryEvaluator, top_documents
+from indexer.search.memo import PerIndexState
 from indexer.stemming import stem
 
 K1 = 0.9
@@ -77,8 +78,6 @@ MADE_TITLE_CHARS = 600
 # The longest facet value, in words, looked for among the query's words.
 NAME_WORDS = 6
 KEPT_QUERIES = 256
-# Keys of what is kept in QueryEvaluator.ranking_cache.
-_KEPT_QUERIES, _MADE_TITLES = "queries", "made titles"
 
 
 @dataclass(frozen=True)
@@ -213,16 +212,21 @@ class _Ranking:
 
     def _kept(self) -> tuple[dict[int, float], dict[str, float]]:
         """The readings of documents and the feedback words of this query, worked out once per
-        query and index state and kept: the same queries come back, and so do their pages."""
-        kept = self.evaluator.ranking_cache.setdefault(_KEPT_QUERIES, OrderedDict())
+        query and index state and kept for every thread: the same queries come back, and so do
+        their pages, on whichever server thread."""
+        kept = _KEPT.get(self.columns, _Kept)
         key = (self.query, self.named)  # the query decides the matches feedback reads
-        if key in kept:
-            kept.move_to_end(key)
-            return kept[key]
+        with kept.lock:  # the bookkeeping only; the work is done outside it
+            found = kept.queries.get(key)
+            if found is not None:
+                kept.queries.move_to_end(key)
+                return found
         self._readings_done = {}
-        found = kept[key] = (self._readings_done, self._feedback())
-        while len(kept) > KEPT_QUERIES:
-            kept.popitem(last=False)
+        found = (self._readings_done, self._feedback())
+        with kept.lock:
+            kept.queries[key] = found
+            while len(kept.queries) > KEPT_QUERIES:
+                kept.queries.popitem(last=False)
         return found
 
     def _feedback(self) -> dict[str, float]:
@@ -278,10 +282,11 @@ class _Ranking:
     def _made_titles(self, docnums: Sequence[int], words: Sequence[str]) -> dict[int, bool]:
         """Whether each document's title was made from its body, where its title holds one of
         ``words`` (elsewhere the answer changes no score: False). It takes reading the stored
-        text, and a document's answer never changes: kept per index state and thread."""
-        known = self.evaluator.ranking_cache.get(_MADE_TITLES)
-        if known is None:
-            known = self.evaluator.ranking_cache[_MADE_TITLES] = np.full(self.columns.size, -1, np.int8)
+        text, and a document's answer never changes: kept per index state."""
+        kept = _KEPT.get(self.columns, _Kept)
+        known = kept.made_titles
+        if known is None:  # two threads may both make one: either serves
+            known = kept.made_titles = np.full(self.columns.size, -1, np.int8)
         made = {}
         for docnum in docnums:
             if known[docnum] < 0 and any(self._tf(docnum, TITLE_FIELD, word) for word in words):
@@ -440,34 +445,44 @@ def _values_by_word(evaluator: QueryEvaluator, field: str) -> dict[str, tuple[st
     return _facet_words(evaluator, field)[1]
 
 
+@dataclass
+class _Kept:
+    """What ranking keeps per index state for every thread: each recent query's readings
+    and feedback words, and which titles were made from their body."""
+
+    queries: OrderedDict = dataclasses.field(default_factory=OrderedDict)
+    made_titles: np.ndarray | None = None
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+
+_KEPT: PerIndexState[FacetColumns, _Kept] = PerIndexState()
+
+
 # Worked out once per index state (its facet column) and shared by every thread: stemming
 # the names of 10,000 companies takes a fifth of a second.
-_FACET_WORDS: weakref.WeakKeyDictionary[FacetColumn, tuple[dict, dict]] = weakref.WeakKeyDictionary()
-_FACET_WORDS_LOCK = threading.Lock()
+_FACET_WORDS: PerIndexState[FacetColumn, tuple[dict, dict]] = PerIndexState()
 
 
 def _facet_words(evaluator: QueryEvaluator, field: str) -> tuple[dict, dict]:
     if field not in evaluator.columns.columns:
         return {}, {}
     column = evaluator.columns.column(field)
-    found = _FACET_WORDS.get(column)
-    if found is not None:
-        return found  # the lock is only for the first search of an index state
-    with _FACET_WORDS_LOCK:
-        found = _FACET_WORDS.get(column)
-        if found is None:
-            by_words: dict[tuple[str, ...], list[str]] = {}
-            for value in column.values:
-                by_words.setdefault(_stems(value), []).append(value)
-            by_word: dict[str, list[str]] = {}
-            for words, values in by_words.items():
-                for word in set(words):
-                    by_word.setdefault(word, []).extend(values)
-            found = _FACET_WORDS[column] = (
-                {words: tuple(values) for words, values in by_words.items() if words},
-                {word: tuple(values) for word, values in by_word.items()},
-            )
-    return found
+    return _FACET_WORDS.get(column, lambda: _words_of_values(column))
+
+
+def _words_of_values(column: FacetColumn) -> tuple[dict, dict]:
+    """A facet's values by their stemmed words, and by each of those words."""
+    by_words: dict[tuple[str, ...], list[str]] = {}
+    for value in column.values:
+        by_words.setdefault(_stems(value), []).append(value)
+    by_word: dict[str, list[str]] = {}
+    for words, values in by_words.items():
+        for word in set(words):
+            by_word.setdefault(word, []).extend(values)
+    return (
+        {words: tuple(values) for words, values in by_words.items() if words},
+        {word: tuple(values) for word, values in by_word.items()},
+    )
 
 
 def _analyzer_parts() -> tuple[re.Pattern, frozenset[str], int]:
