@@ -329,7 +329,7 @@ def test_one_value_per_company(learned, text, expected):
 
 def test_a_headline_in_capitals_names_a_company_the_collection_writes():
     extractor = CompanyExtractor()
-    extractor.learn(["t\nPrime Medical Services Inc said."])
+    extractor.learn(["t\nShares of Temple-Inland Inc rose.", "t\nPrime Medical Services Inc said."])
     assert [
         extractor.extract(text, "reuters", 1987)
         for text in (

@@ -49,7 +49,6 @@ _AND_CO = frozenset(("co", "cos", "company"))  # "Smith and Co" is a legal form
 _COMMA_BEFORE_CO = re.compile(r",.*(?:\band|&)\s*(?:co|cos|company)\b", re.IGNORECASE)
 _LEGAL_WORD = re.compile(r"[\s,]*([A-Za-z]+)\.?")
 _MAX_RUN = 8
-_HEADLINE_NAME_WORDS = 3  # a headline in capitals opens with a name of at most this many words
 
 
 @dataclass(frozen=True)
@@ -730,9 +729,7 @@ class CompanyExtractor:
         self, scan: _Scan, sentence: str, tokens: list[Token], start: int, end: int, evidence: int
     ) -> tuple[str, int] | None:
         """The longest tail of a run in capitals that the collection wrote as a name in
-        ordinary case ("PRIME MEDICAL SERVICES" in "GROUP SEEKS PRIME MEDICAL SERVICES INC"),
-        or a short run that opens the headline, as a wire's results table is headed
-        ("STARRETT HOUSING CORP <SHO> YEAR NET")."""
+        ordinary case ("PRIME MEDICAL SERVICES" in "GROUP SEEKS PRIME MEDICAL SERVICES INC")."""
         if scan.learning:
             return None
         for first in range(start, end):
@@ -740,8 +737,6 @@ class CompanyExtractor:
             key = variant_key(name)
             if key in self._spelled_by_key or key in self._learned_by_key:
                 return name, evidence
-        if start == 0 and end - start <= _HEADLINE_NAME_WORDS:
-            return sentence[tokens[start].start : tokens[end - 1].end], evidence
         return None
 
     def _bracketed(
