@@ -36,9 +36,6 @@ class Event:
     type: str
     participants: tuple[Participant, ...] = ()
 
-    def names(self, role: str) -> tuple[str, ...]:
-        return tuple(p.name for p in self.participants if p.role == role)
-
 
 @dataclass(frozen=True)
 class Article:

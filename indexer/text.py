@@ -86,9 +86,8 @@ _TAG = re.compile(
 # return, DEL, U+FFFE and U+FFFF, and lone surrogates (a JSON "\\ud800"). XML 1.0 forbids
 # them, UTF-8 cannot encode a surrogate, and none of them is ever part of a story.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# What text decoded from binary data is full of: control characters and replacement marks.
-_BINARY_SIGN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-# Real text has next to none of them; bytes at random decode to about one in seven.
+# Text decoded from binary data is full of them, and of replacement marks (U+FFFD); real
+# text has next to none. Bytes at random decode to about one such character in seven.
 _BINARY_SHARE = 0.05
 _BINARY_MIN_SIGNS = 8
 
@@ -102,15 +101,18 @@ def scrubbed(text: str) -> tuple[str, bool]:
     """``text`` without the characters no stored text may carry, and whether it looked
     like binary data (see :func:`looks_binary`), in one pass over it."""
     cleaned, removed = _CONTROL.subn("", text)
-    signs = removed + text.count("\ufffd")
-    return cleaned, signs >= _BINARY_MIN_SIGNS and signs > _BINARY_SHARE * len(text)
+    return cleaned, _is_binary(removed, text)
 
 
 def looks_binary(text: str) -> bool:
     """Whether ``text`` is binary data read as text: more than one character in twenty
     a control character or an undecodable byte (a stray one or two in a title are
     removed, not taken for binary)."""
-    signs = sum(1 for _ in _BINARY_SIGN.finditer(text))
+    return _is_binary(sum(1 for _ in _CONTROL.finditer(text)), text)
+
+
+def _is_binary(controls: int, text: str) -> bool:
+    signs = controls + text.count("\ufffd")
     return signs >= _BINARY_MIN_SIGNS and signs > _BINARY_SHARE * len(text)
 
 
