@@ -32,6 +32,7 @@ def test_seed_companies(seed_facets):
 def test_seed_technologies(seed_facets):
     assert set(seed_facets[SEED_TOYOTA].technologies) == {
         "Smart cities",
+        "Internet of Things",
         "Electric vehicles",
         "Lithium-ion batteries",
         "Solid-state batteries",
@@ -401,6 +402,34 @@ def test_extract_technologies(text, expected):
     assert tuple(sorted(extract_technologies(text))) == tuple(sorted(expected))
 
 
+LONG_BODY = "\nThe lead.\n\n" + "Widgets sell. " * 70 + "\n\n"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # one mention deep in a long article is a passing word...
+        ("Deal agreed" + LONG_BODY + "Search engines find pages.", ()),
+        # ...unless the article keeps using the technology's cue words
+        ("Deal agreed" + LONG_BODY + "Search engines find pages. We search, search, search.", ("Search engines",)),
+        ("Deal agreed" + LONG_BODY + "A DVD player. DVD sales, DVD discs, DVD fans.", ("Consumer electronics",)),
+        # cue words alone never name a technology
+        ("Deal agreed" + LONG_BODY + "Users search and search, and search.", ()),
+        # cue words that match as written: "added" is not "ads", "refinance" is not refining
+        ("Deal agreed" + LONG_BODY + "Online ads. It added, added and added.", ()),
+        ("Debt plan\nThe company will refinance its debt.", ()),
+        ("Forests\nBiological disasters loom.", ()),
+    ],
+)
+def test_cue_words_confirm_a_single_mention(text, expected):
+    assert extract_technologies(text) == expected
+
+
+def test_taxonomy_cues_are_read():
+    taxonomy = parse_taxonomy("canonical\tparent\tsynonyms\tcues\nSearch engines\t\tsearch engine\tsearch | query\n")
+    assert taxonomy.technologies["Search engines"].cues == ("search", "query")
+
+
 def test_taxonomy_covers_the_vocabulary_and_has_parents():
     taxonomy = load_taxonomy()
     assert len(taxonomy.technologies) >= 58
@@ -424,7 +453,8 @@ def test_taxonomy_covers_the_labelling_vocabulary():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("canonical\tparent\tsynonyms\nOnly two\tcolumns\n", "expected 3 tab-separated columns"),
+        ("canonical\tparent\tsynonyms\nOnly two\tcolumns\n", "expected 3 or 4 tab-separated columns"),
+        ("canonical\tparent\tsynonyms\tcues\nFive\t\tx\ty\tz\n", "expected 3 or 4 tab-separated columns"),
         ("canonical\tparent\tsynonyms\nChild\tMissing\tx\n", "unknown parent 'Missing'"),
     ],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -11,6 +11,7 @@ from indexer.errors import InputError
 from indexer.facets.phrases import TOKEN, insert_phrase, longest_at
 
 _SHORT_TEXT_WORDS = 120
+_CUES_FOR_A_MENTION = 3
 # Nouns after a technology word that make it a description of a company or a sector.
 _INDUSTRY_NOUNS = frozenset(
     "group groups firm firms company companies giant giants operator operators industry industries "
@@ -23,6 +24,7 @@ class Technology:
     name: str
     parent: str | None
     synonyms: tuple[str, ...]
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Taxonomy:
 
     technologies: dict[str, Technology]
     trie: dict
+    cue_trie: dict = field(default_factory=dict)
 
     def ancestors(self, name: str) -> tuple[str, ...]:
         """Parents of ``name``, nearest first."""
@@ -57,23 +60,33 @@ class Taxonomy:
 
 
 def parse_taxonomy(text: str) -> Taxonomy:
-    """Read the taxonomy's tab-separated lines: canonical name, parent, synonyms."""
+    """Read the taxonomy's tab-separated lines: canonical name, parent, synonyms, and cues
+    (an optional fourth column)."""
     technologies: dict[str, Technology] = {}
     rows = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     for number, line in enumerate(rows[1:], start=2):
         cells = line.split("\t")
-        if len(cells) != 3 or not cells[0].strip():
-            raise InputError(f"taxonomy row {number}: expected 3 tab-separated columns: {line!r}")
-        name, parent, synonyms = (cell.strip() for cell in cells)
-        words = tuple(s.strip() for s in synonyms.split("|") if s.strip())
-        technologies[name] = Technology(name, parent or None, words)
+        if len(cells) not in (3, 4) or not cells[0].strip():
+            raise InputError(f"taxonomy row {number}: expected 3 or 4 tab-separated columns: {line!r}")
+        name, parent, synonyms, cues = (cell.strip() for cell in (*cells, "")[:4])
+        technologies[name] = Technology(name, parent or None, _phrases(synonyms), _phrases(cues))
     trie: dict = {}
+    cued: dict[str, list[str]] = {}
     for tech in technologies.values():
         if tech.parent and tech.parent not in technologies:
             raise InputError(f"technology {tech.name!r} has unknown parent {tech.parent!r}")
         for synonym in tech.synonyms:
             insert_phrase(trie, synonym, tech.name)
-    return Taxonomy(technologies, trie)
+        for cue in tech.cues:
+            cued.setdefault(cue, []).append(tech.name)
+    cue_trie: dict = {}
+    for cue, names in cued.items():
+        insert_phrase(cue_trie, cue, tuple(names))
+    return Taxonomy(technologies, trie, cue_trie)
+
+
+def _phrases(cell: str) -> tuple[str, ...]:
+    return tuple(phrase.strip() for phrase in cell.split("|") if phrase.strip())
 
 
 @lru_cache(maxsize=1)
@@ -90,7 +103,8 @@ def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[s
     lines. A technology counts when the title or the lead paragraph names it,
     when the text mentions it at least twice (once as an industry), or when a short text names it at
     all; a single passing mention deep in a long article is a figure of speech,
-    not a subject. A mention that only describes a company's industry
+    not a subject, unless the article keeps using the technology's cue words
+    ("search engines" once, "search" throughout). A mention that only describes a company's industry
     ("the US telecommunications group", "telecoms giant BT") weighs half in the
     body; in the title or lead it says what the story's company makes or sells,
     which is what the facet is for, so it counts there.
@@ -125,6 +139,10 @@ def extract_technologies(text: str, taxonomy: Taxonomy | None = None) -> tuple[s
         or (short and value >= 1)
         or any(_family_discussed(score[parent], children[parent]) for parent in taxonomy.ancestors(name))
     }
+    single = [name for name, value in score.items() if value >= 1 and name not in kept]
+    if single:  # rare: most articles name no technology, or name it often enough
+        cues = _cue_counts(text, taxonomy)
+        kept.update(name for name in single if cues[name] >= _CUES_FOR_A_MENTION)
     covered = {parent for name in kept for parent in taxonomy.ancestors(name)}
     found = [name for name in kept if name not in covered]
     return tuple(sorted(found, key=lambda name: (-score[name], name)))
@@ -135,6 +153,21 @@ def _family_discussed(parent_score: float, children_score: float) -> bool:
     at least half its weight ("batteries" twice, "lithium-ion" and "solid-state"
     once each), not a passing child under a much-discussed parent."""
     return parent_score >= 1 and parent_score + children_score >= 3 and children_score >= parent_score / 2
+
+
+def _cue_counts(text: str, taxonomy: Taxonomy) -> Counter[str]:
+    """How many times the text uses each technology's cue words."""
+    tokens = TOKEN.findall(text)
+    counts: Counter[str] = Counter()
+    position = 0
+    while position < len(tokens):
+        names, length = longest_at(taxonomy.cue_trie, tokens, position)
+        if names:
+            counts.update(names)
+            position += length
+        else:
+            position += 1
+    return counts
 
 
 def _mentions(text: str, taxonomy: Taxonomy) -> list[tuple[str, float]]:
