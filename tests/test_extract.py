@@ -341,6 +341,26 @@ def test_a_headline_in_capitals_names_a_company_the_collection_writes():
     ] == [("Temple-Inland",), ("Prime Medical Services",), ()]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Cray Research Inc said Aerospatiale, a French aerospace company, ordered a computer.",
+            ("Cray Research", "Aerospatiale"),
+        ),
+        ("Zorblex, a Dutch electronics group, said it would grow.", ("Zorblex",)),
+        ("He said Quillam, the shoe retailer that sells boots, grew.", ("Quillam",)),
+        # a person, a name that is no description, a sentence's opening word, a central bank
+        ("Zorblex, a company spokesman, said it would grow.", ()),
+        ("In mid-May, Zorblex, the Bank of England said.", ()),
+        ("Neither Brazil, the largest producer, nor Peru sold.", ()),
+        ("Bank of Zorbonia, the central bank, cut rates.", ()),
+    ],
+)
+def test_an_apposition_says_what_a_name_is(text, expected):
+    assert CompanyExtractor().extract("t\n" + text) == expected
+
+
 def test_the_collection_spells_each_name_one_way():
     texts = ["t\nShares in Calmat rose, said analysts at Calmat.", "t\nAnalysts at CalMat said.", "t\nCALMAT said."]
     extractor = CompanyExtractor()

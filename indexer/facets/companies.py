@@ -821,6 +821,9 @@ class CompanyExtractor:
         following = [t.lower for t in tokens[end : end + 4]]
         if any(tuple(following[: len(cue)]) == cue for cue in lex.strong_cues_after):
             signals.append(2)  # "Paion's shares"
+        opens_with_a_word = start == 0 and self.lexicon.is_common_word(tokens[0].text)  # "Neither Brazil, the"
+        if not opens_with_a_word and self._described_after(sentence, tokens, end):
+            signals.append(2)  # "Aerospatiale, a French aerospace company, ordered"
         if (
             start >= 3
             and tokens[start - 1].lower == "of"
@@ -838,6 +841,25 @@ class CompanyExtractor:
         if signals.count(1) >= 2:
             return max(2, max(signals))  # two hints together: "Toll Brothers reported"
         return max(signals)
+
+    def _described_after(self, sentence: str, tokens: list[Token], end: int) -> bool:
+        """Whether an apposition says what the run is: ", a French aerospace company," or
+        ", the retail chain that"; not ", a company spokesman" (a person) nor ", the Bank of
+        England said" (a name, not a description)."""
+        if end + 1 >= len(tokens) or tokens[end].lower not in _ARTICLES:
+            return False
+        if sentence[tokens[end - 1].end : tokens[end].start].strip() != ",":
+            return False
+        for i in range(end + 1, min(end + 5, len(tokens))):
+            word = tokens[i].lower
+            if tokens[i].text == word and (word in self.lexicon.descriptors or word in _APPOSITION_HEADS):
+                closing = sentence[tokens[i].end : tokens[i + 1].start] if i + 1 < len(tokens) else "."
+                return closing.strip()[:1] in (",", ".", ";", ")", "-") or (
+                    i + 1 < len(tokens) and tokens[i + 1].lower in _AFTER_APPOSITION
+                )
+            if word in _INSIDE_APPOSITION_NEVER or sentence[tokens[i - 1].end : tokens[i].start].strip():
+                return False  # "a director of the company"; punctuation ends the apposition
+        return False
 
     def _excluded(self, tokens: list[Token], start: int, end: int) -> bool:
         lex = self.lexicon
@@ -860,6 +882,11 @@ class CompanyExtractor:
         return lex.is_common_word(word) or word in lex.places or word in lex.first_names
 
 
+_ARTICLES = frozenset(("a", "an", "the"))
+_APPOSITION_HEADS = frozenset(("group", "concern", "business"))  # ", a Dutch electronics group,"
+# "a director of", and "the central bank": a central bank is no company
+_INSIDE_APPOSITION_NEVER = frozenset(("of", "for", "at", "with", "to", "by", "from", "in", "on", "central"))
+_AFTER_APPOSITION = frozenset(("that", "which", "whose", "based", "in", "with", "and", "controlled", "owned"))
 # Words a name in capitals keeps in lower case once written as the company writes it.
 _LOWER_IN_NAMES = frozenset("of and the for de du des la le et van von der den del y in on at".split())
 
