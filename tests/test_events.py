@@ -57,6 +57,12 @@ def test_seed_events():
             ("Moody's", "Zorbex"),
             (event("Rating action", ("Moody's", "agency"), ("Zorbex", "company")),),
         ),
+        # the agency is the agency whichever side of the phrase it is written
+        (
+            "Zorbex debt cut\nZorbex Corp's debt was downgraded by Standard & Poor's Corp.",
+            ("Zorbex", "Standard & Poor's"),
+            (event("Rating action", ("Zorbex", "company"), ("Standard & Poor's", "agency")),),
+        ),
         ("Zorbex affirms\nZorbex affirmed its intent to grow.", ("Zorbex",), ()),
         # a bond launched is not a product launched
         ("Zorbex launches bond\nZorbex Corp launched a 100 mln dlr eurobond.", ("Zorbex",), ()),
@@ -67,7 +73,18 @@ def test_seed_events():
             (event("Acquisition", ("Zorbex", "seller"), ("Quillan", "target"), ("Brillo", "acquirer")),),
         ),
     ],
-    ids=["buy", "acquired-by", "commodity", "stake", "history", "rating", "no-agency", "bond", "sale-to-buyer"],
+    ids=[
+        "buy",
+        "acquired-by",
+        "commodity",
+        "stake",
+        "history",
+        "rating",
+        "agency-after",
+        "no-agency",
+        "bond",
+        "sale-to-buyer",
+    ],
 )
 def test_extract_events(text, companies, expected):
     assert extract_events(text, companies) == expected

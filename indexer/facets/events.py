@@ -150,8 +150,10 @@ def extract_events(
             if not participants and number > 0:
                 continue  # below the headline, a phrase no company takes part in is about something else
             needed = table.needs.get(event_type)
-            if needed and not any(p.name in needed for p in participants):
-                continue
+            if needed:
+                if not any(p.name in needed for p in participants):
+                    continue
+                participants = _by_kind(participants, needed, table.roles[event_type])
             kept = roles.setdefault(event_type, {})
             for participant in participants:
                 # A company has one role in an event: the one a sentence naming more of them gives.
@@ -191,6 +193,15 @@ def _drop_named(found: dict[str, list[Participant]], event_type: str, names: set
         found[event_type] = left
     else:
         del found[event_type]
+
+
+def _by_kind(
+    participants: Sequence[Participant], needed: tuple[str, ...], roles: tuple[str, ...]
+) -> tuple[Participant, ...]:
+    """Roles that only the needed kind of company can take: a rating agency is the agency and
+    the company it rates is the company, whichever side of "downgraded" each is written."""
+    first, other = roles[0], roles[1] if len(roles) > 1 else roles[0]
+    return tuple(Participant(p.name, first if p.name in needed else other) for p in participants)
 
 
 def _company_finder(
@@ -279,7 +290,9 @@ def _participants(
         return tuple(Participant(name, trigger.every) for name in dict.fromkeys(m.name for m in mentions))
     before = list(dict.fromkeys(m.name for m in mentions if m.start < start))
     after = list(dict.fromkeys(m.name for m in mentions if m.start >= end))
-    subject = before[-1] if before else (own if trigger.own_company else "")
+    # With nobody before the phrase the story's own company is its subject, unless the
+    # sentence names it after the phrase ("has 8.9 pct of Bell and Howell").
+    subject = before[-1] if before else (own if trigger.own_company and own not in after else "")
     if not after and len(before) >= 2:
         after = [before[-2]]  # "Mazda and Panasonic agreed on the supply of": the other party
     later = ""
