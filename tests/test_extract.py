@@ -361,6 +361,18 @@ def test_an_apposition_says_what_a_name_is(text, expected):
     assert CompanyExtractor().extract("t\n" + text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Quantum Fund N.V., a mutual fund, said it agreed.", ("Quantum Fund",)),
+        ("Petrofina S.A. said it agreed.", ("Petrofina",)),
+        ("Zorbex Holding N.V. said it agreed.", ("Zorbex",)),
+    ],
+)
+def test_a_legal_form_written_with_stops_is_a_legal_form(text, expected):
+    assert CompanyExtractor().extract("t\n" + text) == expected
+
+
 def test_the_collection_spells_each_name_one_way():
     texts = ["t\nShares in Calmat rose, said analysts at Calmat.", "t\nAnalysts at CalMat said.", "t\nCALMAT said."]
     extractor = CompanyExtractor()

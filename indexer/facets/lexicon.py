@@ -7,6 +7,7 @@ kept by hand, loaded once per process.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -45,8 +46,6 @@ class Lexicon:
 
 # Keys of company_rules.json by how their entries are compared with the text.
 _LOWER_CASE_RULES = (
-    "legal_forms",
-    "weak_legal_forms",
     "company_heads",
     "generic_words",
     "descriptors",
@@ -56,6 +55,7 @@ _LOWER_CASE_RULES = (
     "institution_before_of",
     "institution_anywhere",
 )
+_LEGAL_FORM_RULES = ("legal_forms", "weak_legal_forms")  # also matched as written with stops: "N.V."
 _PHRASE_RULES = ("cues_before", "strong_cues_after", "cues_after")  # lower-case token sequences
 _AS_WRITTEN_RULES = ("person_titles", "name_starts_never")
 
@@ -72,6 +72,16 @@ def load_lexicon() -> Lexicon:
         first_names=frozenset(_data_lines("first_names.txt")),
         places=frozenset(_data_lines("places.txt")),
         **{key: frozenset(word.lower() for word in rules[key]) for key in _LOWER_CASE_RULES},
+        **{key: frozenset(_with_dotted(word.lower() for word in rules[key])) for key in _LEGAL_FORM_RULES},
         **{key: phrases(key) for key in _PHRASE_RULES},
         **{key: frozenset(rules[key]) for key in _AS_WRITTEN_RULES},
     )
+
+
+def _with_dotted(words: Iterable[str]) -> Iterable[str]:
+    """Each word, and a short legal form also as written with stops ("N.V.", "S.A.", "P.L.C."):
+    a word keeps its inner stops and loses the last one ("n.v")."""
+    for word in words:
+        yield word
+        if 2 <= len(word) <= 3 and word.isalpha():
+            yield ".".join(word)
