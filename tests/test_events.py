@@ -72,6 +72,24 @@ def test_seed_events():
             ("Zorbex", "Quillan", "Brillo"),
             (event("Acquisition", ("Zorbex", "seller"), ("Quillan", "target"), ("Brillo", "acquirer")),),
         ),
+        # the subject of a bid it received is its target
+        (
+            "Zorbex gets bid\nZorbex Corp said it has received three proposals to acquire control of the company.",
+            ("Zorbex",),
+            (event("Acquisition", ("Zorbex", "target")),),
+        ),
+        # a relative clause is background: its company is not the subject
+        (
+            "Zorbex steel news\nThe company, which is 70 pct owned by Quillan GmbH, said the job losses were part of a plan.",
+            ("Zorbex", "Quillan"),
+            (event("Job cuts", ("Zorbex", "company")),),
+        ),
+        # the venture a joint venture is called is no partner
+        (
+            "Zorbex in venture\nZorbex Corp formed a joint venture with Quillan called Brillo Co Ltd.",
+            ("Zorbex", "Quillan", "Brillo"),
+            (event("Joint venture", ("Zorbex", "partner"), ("Quillan", "partner")),),
+        ),
     ],
     ids=[
         "buy",
@@ -84,6 +102,9 @@ def test_seed_events():
         "no-agency",
         "bond",
         "sale-to-buyer",
+        "received-bid",
+        "relative-clause",
+        "venture-called",
     ],
 )
 def test_extract_events(text, companies, expected):

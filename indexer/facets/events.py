@@ -12,6 +12,7 @@ table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -29,6 +30,13 @@ _NEAR = 8  # words after a phrase an "unless" word must fall within
 _NEAR_WORDS = 6
 # "dlrs a share", "per share": a price, not what is bought
 _PRICE_WORDS = frozenset(("a", "per"))  # words after a phrase a "near" word or company must fall within
+# Verbs by which the subject of a bid is its target: "received an offer", "rejected a bid".
+_RECEIVING = frozenset(
+    "received receives receive receiving gets got get getting rejected rejects reject rejecting "
+    "considering evaluating studying weighing".split()
+)
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who)\s[^,;]*,")
+_NAMING = frozenset(("called", "named", "dubbed"))
 _SENTENCES_IN_LEAD = 2
 _LEAD_WEIGHT = 3  # a mention in the headline or lead counts as two further down
 
@@ -131,6 +139,9 @@ def extract_events(
     title, _, body = prepare_text(text).partition("\n")  # as the company facet read it
     # Paragraphs first: a wire's results table has a line per figure and no full stops.
     sentences = [title] + [paragraph[a:b] for paragraph in body.split("\n\n") for a, b in sentence_spans(paragraph)]
+    # A relative clause is background ("The company, which is 70 pct owned by Fried Krupp GmbH,
+    # said the job losses"): its companies take no part in what the sentence reports.
+    sentences = [_RELATIVE_CLAUSE.sub(",", sentence) for sentence in sentences]
     finder = _company_finder(companies, forms)
     own = next((m.name for sentence in sentences[: 1 + _SENTENCES_IN_LEAD] for m in finder(sentence)[1]), "")
     roles: dict[str, dict[str, tuple[str, int]]] = {}  # type -> company -> (role, companies in its sentence)
@@ -287,7 +298,9 @@ def _participants(
     trigger: Trigger, tokens: list[str], mentions: list[_Mention], start: int, end: int, own: str
 ) -> tuple[Participant, ...]:
     if trigger.every:
-        return tuple(Participant(name, trigger.every) for name in dict.fromkeys(m.name for m in mentions))
+        # "a joint venture with Indo-Thai Synthetics called Thai Peroxide Co": the venture is no partner
+        partners = (m.name for m in mentions if m.start == 0 or tokens[m.start - 1].lower() not in _NAMING)
+        return tuple(Participant(name, trigger.every) for name in dict.fromkeys(partners))
     before = list(dict.fromkeys(m.name for m in mentions if m.start < start))
     after = list(dict.fromkeys(m.name for m in mentions if m.start >= end))
     # With nobody before the phrase the story's own company is its subject, unless the
@@ -301,7 +314,10 @@ def _participants(
         to = next((i for i in range(end, len(tokens)) if tokens[i].lower() == "to"), len(tokens))
         later = next((m.name for m in mentions if m.start > to), "")
         after = [name for name in after if name != later]
-    chosen = [(subject, trigger.before), *zip(after[:1], (trigger.after,), strict=False), (later, trigger.later)]
+    subject_role = trigger.before
+    if subject_role == "acquirer" and any(token.lower() in _RECEIVING for token in tokens[max(0, start - 6) : start]):
+        subject_role = "target"  # "Spendthrift Farm said it has received three proposals to acquire"
+    chosen = [(subject, subject_role), *zip(after[:1], (trigger.after,), strict=False), (later, trigger.later)]
     seen: dict[str, None] = {}
     participants = []
     for name, role in chosen:
