@@ -80,7 +80,7 @@ def test_seed_events():
         ),
         # a relative clause is background: its company is not the subject
         (
-            "Zorbex steel news\nThe company, which is 70 pct owned by Quillan GmbH, said the job losses were part of a plan.",
+            "Zorbex steel news\nThe company, which is 70 pct owned by Quillan GmbH, said the job losses were planned.",
             ("Zorbex", "Quillan"),
             (event("Job cuts", ("Zorbex", "company")),),
         ),
@@ -90,6 +90,14 @@ def test_seed_events():
             ("Zorbex", "Quillan", "Brillo"),
             (event("Joint venture", ("Zorbex", "partner"), ("Quillan", "partner")),),
         ),
+        # an existing venture, a legal order and a result of something are no news of a deal
+        (
+            "Zorbex news\nZorbex Corp agreed to buy Quillan Inc out of their equally owned joint venture.",
+            ("Zorbex", "Quillan"),
+            (event("Acquisition", ("Zorbex", "acquirer"), ("Quillan", "target")),),
+        ),
+        ("Zorbex news\nThe order requires Zorbex Corp to get approval from Quillan Inc.", ("Zorbex", "Quillan"), ()),
+        ("Zorbex news\nZorbex Corp said reforms should result in more trade.", ("Zorbex",), ()),
     ],
     ids=[
         "buy",
@@ -105,6 +113,9 @@ def test_seed_events():
         "received-bid",
         "relative-clause",
         "venture-called",
+        "existing-venture",
+        "legal-order",
+        "result-in",
     ],
 )
 def test_extract_events(text, companies, expected):

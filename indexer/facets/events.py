@@ -26,6 +26,7 @@ from indexer.text import prepare_text, sentence_spans
 
 # Words just before a phrase that make it background or a denial: "which it bought", "did not buy".
 _NOT_NEWS = frozenset("which who whom whose that not no never denied".split())
+_ALREADY_WORDS = 5  # words before a phrase an "already" word must fall within
 _NEAR = 8  # words after a phrase an "unless" word must fall within
 _NEAR_WORDS = 6
 # "dlrs a share", "per share": a price, not what is bought
@@ -61,6 +62,7 @@ class EventTable:
     roles: dict[str, tuple[str, ...]]
     trie: dict
     unless: dict[str, frozenset[str]]  # type -> stems that make a phrase mean something else
+    already: dict[str, frozenset[str]]  # type -> words just before a phrase that make it one that exists
     needs: dict[str, tuple[str, ...]]  # type -> companies one of which must take part
 
 
@@ -69,6 +71,7 @@ def parse_event_table(text: str) -> EventTable:
     roles: dict[str, tuple[str, ...]] = {}
     trie: dict = {}
     unless: dict[str, frozenset[str]] = {}
+    already: dict[str, frozenset[str]] = {}
     needs: dict[str, tuple[str, ...]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -85,11 +88,13 @@ def parse_event_table(text: str) -> EventTable:
                 insert_phrase(trie, phrase, trigger)
         elif kind == "unless" and len(cells) == 3 and name in roles:
             unless[name] = frozenset(_word_key(word) for word in _phrases(cells[2]))
+        elif kind == "already" and len(cells) == 3 and name in roles:
+            already[name] = frozenset(word.lower() for word in _phrases(cells[2]))
         elif kind == "needs" and len(cells) == 3 and name in roles:
             needs[name] = _phrases(cells[2])
         else:
-            raise InputError(f"event table line {number}: not a type, trigger, unless or needs row: {line!r}")
-    return EventTable(roles, trie, unless, needs)
+            raise InputError(f"event table line {number}: not a type, trigger, unless, already or needs row: {line!r}")
+    return EventTable(roles, trie, unless, already, needs)
 
 
 def _phrases(cell: str) -> tuple[str, ...]:
@@ -271,6 +276,10 @@ def _triggers(tokens: list[str], table: EventTable) -> Iterable[tuple[int, int, 
 def _is_news(tokens: list[str], start: int, end: int, event_type: str, table: EventTable) -> bool:
     before = {token.lower() for token in tokens[max(0, start - 3) : start]}
     if before & _NOT_NEWS:
+        return False
+    # "its TKR Cable Co joint venture": a name may stand between the possessive and the phrase
+    named_before = {token.lower() for token in tokens[max(0, start - _ALREADY_WORDS) : start]}
+    if named_before & table.already.get(event_type, frozenset()):
         return False
     unless = table.unless.get(event_type, frozenset())
     return not any(
