@@ -23,6 +23,8 @@ from indexer.ingest.files import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTE
 from indexer.ingest.records import article_from_record
 from indexer.reindex import reindex
 from indexer.search.events import EVENT_ROLES
+from indexer.search.export import EXPORT_MAX_ROWS, ExportFormat, export_articles, start_export
+from indexer.search.export import FORMATS as EXPORT_FORMATS
 from indexer.search.facets import facet_names
 from indexer.search.request import MAX_PER_PAGE, SORTS, SearchRequest
 from indexer.search.sentences import sentence_text
@@ -135,6 +137,18 @@ def facet_options(command: Callable) -> Callable:
 @click.option("--page", type=click.IntRange(min=1), default=1)
 @click.option("--per-page", type=click.IntRange(min=1, max=MAX_PER_PAGE), default=10)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON object as /api/search.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(sorted(EXPORT_FORMATS)),
+    help="Write every article found (not one page) as CSV or JSON Lines, as /export.csv and /export.jsonl do.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=EXPORT_MAX_ROWS,
+    help="The most articles --format writes; a note on stderr says when the search finds more.",
+)
 @index_option
 def search_command(
     query: str,
@@ -145,10 +159,14 @@ def search_command(
     page: int,
     per_page: int,
     as_json: bool,
+    export_format: str | None,
+    max_rows: int,
     index_dir: str,
     **facets: tuple[str, ...],
 ) -> None:
     """Search the index as the web page and the API do, with the same filters."""
+    if as_json and export_format:
+        raise click.UsageError("use --json or --format, not both")
     names = facet_names()
     request = SearchRequest(
         query=query,
@@ -163,6 +181,9 @@ def search_command(
     )
     service = SearchService.for_index(index_dir)
     try:
+        if export_format:
+            _export(service, request, EXPORT_FORMATS[export_format], max_rows)
+            return
         result = service.search(request)
     finally:
         service.close()
@@ -180,6 +201,17 @@ def search_command(
     for facet in result.facets:
         values = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in facet.values)
         click.echo(f"\n{facet.label}: {values or '-'}")
+
+
+def _export(service: SearchService, request: SearchRequest, form: ExportFormat, max_rows: int) -> None:
+    """The whole result set to stdout; a cut at ``max_rows`` is said on stderr, never silently."""
+    export = start_export(service, request, max_rows)
+    for line in form.lines(export_articles(service, export)):
+        click.echo(line, nl=False)
+    if export.truncated:
+        click.echo(
+            f"exported {len(export.ids)} of {export.total} articles; --max-rows {max_rows} cut the rest", err=True
+        )
 
 
 @main.command("extract")

@@ -145,6 +145,13 @@ def test_every_product_module_falls_under_a_rule():
             ["indexer.index.store", "indexer.index.store.IndexStore"],
         ),
         ("webapp.api", "from indexer.search.service import SearchService\nfrom .params import x", []),
+        ("webapp.pages", "from indexer.search.export import start_export", []),
+        ("indexer.search.export", "from indexer.index.store import IndexStore\nfrom .service import x", []),
+        (
+            "indexer.search.export",
+            "from webapp.params import request_from_args",
+            ["webapp.params", "webapp.params.request_from_args"],
+        ),
         ("indexer.facets.extract", "import indexer.ingest.files", ["indexer.ingest.files"]),
         ("indexer.facets.extract", "from indexer.ingest.clean import clean_lines", []),
     ],

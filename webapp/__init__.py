@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response
 
 from indexer.search.budget import SEARCH_SECONDS
+from indexer.search.export import EXPORT_MAX_ROWS
 
 from . import errors
 from .text import finalize
@@ -51,6 +52,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         PUBLIC_URL=None,
         # Each search's time budget, after which it answers 503 (indexer/search/budget.py).
         SEARCH_SECONDS=SEARCH_SECONDS,
+        # The most articles one export (/export.csv, /export.jsonl) holds (indexer/search/export.py).
+        EXPORT_MAX_ROWS=EXPORT_MAX_ROWS,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("NEWSFACET")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from indexer.article import Event
 from indexer.search.events import EVENT_ROLES, EVENT_TYPES
+from indexer.search.export import FORMATS as EXPORT_FORMATS
+from indexer.search.export import export_articles, start_export
 from indexer.search.request import SORTS, SearchRequest, SearchResult
 from indexer.search.sentences import event_sentence
 
@@ -43,6 +45,7 @@ def search():
         sort_links=_sort_links(result, state),
         suggestion_url=_url(with_args(state, q=result.suggestion)) if result.suggestion else None,
         feed_url=_with_state(url_for("pages.feed"), state),
+        export_links=_export_links(state),
     )
 
 
@@ -260,3 +263,36 @@ def _pagination(result: SearchResult, state: MultiDict) -> dict:
         "previous": page_url(result.page - 1) if result.page > 1 else None,
         "next": page_url(result.page + 1) if result.page < result.pages else None,
     }
+
+
+# Export: the whole result set of the search on the page, as a file (indexer/search/export.py).
+
+
+@bp.get("/export.<any(csv, jsonl):fmt>")
+def export(fmt: str):
+    """``/export.csv?...`` and ``/export.jsonl?...``: every article the same search finds, in its order,
+    up to ``EXPORT_MAX_ROWS``; ``X-Newsfacet-Truncated: true`` when it finds more."""
+    search_request, _ = _parsed(request.args)
+    service = get_search_service()
+    started = start_export(service, search_request, int(current_app.config["EXPORT_MAX_ROWS"]))
+    form = EXPORT_FORMATS[fmt]
+    body = stream_with_context(form.lines(export_articles(service, started)))
+    response = Response(body, content_type=form.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{form.filename}"'
+    response.headers["X-Total-Count"] = str(started.total)
+    response.headers["X-Newsfacet-Rows"] = str(len(started.ids))
+    response.headers["X-Newsfacet-Truncated"] = "true" if started.truncated else "false"
+    return response
+
+
+def _export_links(state: MultiDict) -> list[dict]:
+    """The search's export links: its parameters but the page size and the facets shown in full."""
+    args = with_args(state, per_page=None, more=None)
+    return [
+        {
+            "label": label,
+            "url": _with_state(url_for("pages.export", fmt=fmt), args),
+            "type": EXPORT_FORMATS[fmt].media_type,
+        }
+        for fmt, label in (("csv", "CSV"), ("jsonl", "JSON Lines"))
+    ]

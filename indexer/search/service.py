@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from datetime import time as day_time
@@ -126,6 +127,33 @@ class SearchService:
             suggestion=self._suggestion(snapshot, request.query, total, filters) if self.suggestions else None,
             notices=bounded.notices,
         )
+
+    def ordered_ids(self, request: SearchRequest, limit: int) -> tuple[int, tuple[str, ...]]:
+        """How many articles the search finds, and the ids of the first ``limit`` of them in its
+        order: the whole result set at once rather than a page, for an export to read in batches."""
+        return self.snapshots.read(lambda snapshot: self._ordered_ids(snapshot, request, max(0, limit)))
+
+    def _ordered_ids(self, snapshot: IndexSnapshot, request: SearchRequest, limit: int) -> tuple[int, tuple[str, ...]]:
+        query = self._bounded(snapshot, request.query).query
+        matches = snapshot.evaluator.matches(query)
+        snapshot.searcher.check_budget()
+        filters = self._filters(snapshot.columns, request)
+        chosen = filters.apply(matches.mask)
+        total = int(np.count_nonzero(chosen))
+        if not limit or not total:
+            return total, ()
+        ranked = _ranked(snapshot, query, matches, filters, chosen, request.sort, limit, request.query)
+        return total, tuple(snapshot.searcher.stored_fields(int(docnum))[ID_FIELD] for docnum in ranked)
+
+    def articles(self, ids: Sequence[str]) -> tuple[Article, ...]:
+        """The articles with these ids, in this order, all read from one state of the index;
+        an id a reindex has removed meanwhile is left out."""
+
+        def read(snapshot: IndexSnapshot) -> tuple[Article, ...]:
+            found = (snapshot.searcher.document(**{ID_FIELD: article_id}) for article_id in ids)
+            return tuple(document_to_article(fields) for fields in found if fields)
+
+        return self.snapshots.read(read)
 
     def _filters(self, columns: FacetColumns, request: SearchRequest) -> Filters:
         keep = {
