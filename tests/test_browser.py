@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import shutil
 from pathlib import Path
@@ -200,3 +203,32 @@ def test_events_facet_role_and_the_article_sentence(server, page):
     supply.locator("a.chip.event").click()
     page.wait_for_url("**/?event=Supply+deal")
     assert page.locator('[data-facet="event"] a.selected').inner_text().split() == ["☑", "Supply", "deal", "2"]
+
+
+def test_export_links_download_the_search(server, page):
+    page.goto(server + "/?q=batteries&company=Panasonic")
+    api = page.request.get(server + "/api/search?q=batteries&company=Panasonic&per_page=100").json()
+    expected = [hit["id"] for hit in api["hits"]]
+    assert len(expected) == api["total"] >= 2
+
+    downloaded = {}
+    for label in ("CSV", "JSON Lines"):
+        link = page.locator(f'.export a[data-export="{label}"]')
+        with page.expect_download() as download_info:
+            link.click()
+        download = download_info.value
+        downloaded[label] = (download.suggested_filename, Path(download.path()).read_text("utf-8"))
+
+    name, text = downloaded["CSV"]
+    assert name == "newsfacet-export.csv"
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [row["id"] for row in rows] == expected
+    assert [row["companies"] for row in rows] == ["; ".join(hit["companies"]) for hit in api["hits"]]
+
+    name, text = downloaded["JSON Lines"]
+    assert name == "newsfacet-export.jsonl"
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [line["id"] for line in lines] == expected
+    assert [(line["title"], line["date"], line["technologies"]) for line in lines] == [
+        (hit["title"], hit["date"], hit["technologies"]) for hit in api["hits"]
+    ]
