@@ -45,8 +45,16 @@ RULES = {
         "indexer.facets.events",
         "indexer.index",
     ),
-    # Request in, result out: never ingest or facet extraction.
-    "indexer.search": (*SHARED_CORE, "indexer.stemming", "indexer.index", "indexer.search"),
+    # Request in, result out: never ingest or facet extraction. A company's or technology's page
+    # reads what the knowledge base and the taxonomy say of it (aliases, parent, units).
+    "indexer.search": (
+        *SHARED_CORE,
+        "indexer.stemming",
+        "indexer.index",
+        "indexer.search",
+        "indexer.facets.company_kb",
+        "indexer.facets.technologies",
+    ),
     # The front end: the search service and its values, the article, the errors.
     "webapp": (*SHARED_CORE, "indexer.search", "webapp"),
 }
@@ -151,6 +159,12 @@ def test_every_product_module_falls_under_a_rule():
             "indexer.search.export",
             "from webapp.params import request_from_args",
             ["webapp.params", "webapp.params.request_from_args"],
+        ),
+        ("indexer.search.profiles", "from indexer.facets.company_kb import load_knowledge_base", []),
+        (
+            "indexer.search.profiles",
+            "from indexer.facets.companies import CompanyExtractor",
+            ["indexer.facets.companies", "indexer.facets.companies.CompanyExtractor"],
         ),
         ("indexer.facets.extract", "import indexer.ingest.files", ["indexer.ingest.files"]),
         ("indexer.facets.extract", "from indexer.ingest.clean import clean_lines", []),

@@ -296,7 +296,14 @@ def test_openapi_describes_every_search_parameter(client):
 
     document = client.get("/api/openapi.json").get_json()
     assert document["openapi"] == "3.1.0"
-    assert set(document["paths"]) == {"/api/search", "/api/facets/{name}", "/api/article/{id}", "/api/openapi.json"}
+    assert set(document["paths"]) == {
+        "/api/search",
+        "/api/facets/{name}",
+        "/api/article/{id}",
+        "/api/companies/{name}",
+        "/api/technologies/{name}",
+        "/api/openapi.json",
+    }
     documented = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
     assert documented == {
         "q",

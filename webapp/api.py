@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from indexer.errors import InvalidRequestError
+from indexer.search.profile_json import profile_to_dict
+from indexer.search.profiles import ProfileRequest
 from indexer.search.serialize import ARTICLE_FIELDS, TYPEAHEAD_FIELDS, TypeAhead, result_to_dict, to_json
 
 from .openapi import openapi_document
@@ -42,6 +44,18 @@ def facet_values(name: str):
 def article(article_id: str):
     """``/api/article/<id>``: one article with its facets and events, as the article page shows it."""
     return jsonify(to_json(ARTICLE_FIELDS, get_search_service().get_article(article_id)))
+
+
+@bp.get("/companies/<path:name>")
+def company(name: str):
+    """``/api/companies/<name>``: the company's page as data (see indexer/search/profiles.py)."""
+    return jsonify(profile_to_dict(get_search_service().profile(ProfileRequest("company", name))))
+
+
+@bp.get("/technologies/<path:name>")
+def technology(name: str):
+    """``/api/technologies/<name>``: the technology's page as data."""
+    return jsonify(profile_to_dict(get_search_service().profile(ProfileRequest("technology", name))))
 
 
 @bp.get("/openapi.json")

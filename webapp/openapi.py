@@ -6,6 +6,7 @@ from typing import Any
 
 from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import FACETS
+from indexer.search.profile_json import PROFILE_FIELDS
 from indexer.search.request import MAX_PER_PAGE, SORTS
 from indexer.search.serialize import ARTICLE_FIELDS, ERROR_FIELDS, RESULT_FIELDS, TYPEAHEAD_FIELDS, object_schema
 
@@ -150,6 +151,10 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **{
+                f"/api/{plural}/{{name}}": _profile_path(kind, error, errors["503"])
+                for kind, plural in (("company", "companies"), ("technology", "technologies"))
+            },
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -161,8 +166,33 @@ def openapi_document() -> dict[str, Any]:
             "schemas": {
                 "Article": object_schema(ARTICLE_FIELDS),
                 "Error": object_schema(ERROR_FIELDS),
+                "Profile": object_schema(PROFILE_FIELDS),
                 "SearchResult": object_schema(RESULT_FIELDS),
                 "TypeAhead": object_schema(TYPEAHEAD_FIELDS),
             }
         },
+    }
+
+
+def _profile_path(kind: str, error: dict[str, Any], unavailable: dict[str, Any]) -> dict[str, Any]:
+    """A company's or technology's profile: the page at /company/<name> or /technology/<name> as data."""
+    return {
+        "get": {
+            "summary": f"A {kind}'s articles per period, what appears with it, its latest articles",
+            "parameters": [
+                {
+                    "name": "name",
+                    "in": "path",
+                    "required": True,
+                    "description": f"The {kind} as indexed, URL-encoded (AT%26T); it may hold a slash.",
+                    "schema": {"type": "string", "maxLength": 200},
+                }
+            ],
+            "responses": {
+                "200": _json(f"The {kind}'s profile.", {"$ref": "#/components/schemas/Profile"}),
+                "400": _json("A name that is empty, over 200 characters or holds NUL.", error),
+                "404": _json(f"No article has this {kind} and the knowledge base does not know it.", error),
+                "503": unavailable,
+            },
+        }
     }

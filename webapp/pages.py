@@ -16,10 +16,12 @@ from indexer.article import Event
 from indexer.search.events import EVENT_ROLES, EVENT_TYPES
 from indexer.search.export import FORMATS as EXPORT_FORMATS
 from indexer.search.export import export_articles, start_export
+from indexer.search.profiles import Association, Profile, ProfileRequest
 from indexer.search.request import SORTS, SearchRequest, SearchResult
 from indexer.search.sentences import event_sentence
 
 from .atom import atom_feed
+from .charts import bar_chart
 from .params import MAX_QUERY_CHARS, query_string, request_from_args, state_args, toggle_args, with_args
 from .services import get_search_service
 
@@ -295,4 +297,54 @@ def _export_links(state: MultiDict) -> list[dict]:
             "type": EXPORT_FORMATS[fmt].media_type,
         }
         for fmt, label in (("csv", "CSV"), ("jsonl", "JSON Lines"))
+    ]
+
+
+# Company and technology pages (indexer/search/profiles.py).
+
+
+@bp.get("/company/<path:name>")
+def company(name: str):
+    """A company's articles per period, the companies and technologies it appears with, its latest articles."""
+    return _profile_page("company", name)
+
+
+@bp.get("/technology/<path:name>")
+def technology(name: str):
+    """A technology's page, as a company's."""
+    return _profile_page("technology", name)
+
+
+def _profile_page(kind: str, name: str):
+    profile = get_search_service().profile(ProfileRequest(kind, name))
+    return render_template(
+        "pages/company.html",
+        profile=profile,
+        chart=bar_chart([(period.label, period.count) for period in profile.periods]),
+        companies=_association_views(profile, "company", profile.companies),
+        technologies=_association_views(profile, "technology", profile.technologies),
+        search_url=_url(MultiDict([(kind, profile.name)])),
+        search_url_newest=_url(MultiDict([(kind, profile.name), ("sort", "newest")])),
+    )
+
+
+def _association_views(profile: Profile, other: str, associations: tuple[Association, ...]) -> list[dict]:
+    """Each value that appears with the profile's: a link to its own page, and to the articles both are in.
+
+    Values of two facets combine with AND, so a company and a technology share the search with both; values
+    of one facet combine with OR, so two companies' shared articles have no search, only each one's page.
+    """
+    return [
+        {
+            "kind": other,
+            "name": item.name,
+            "url": url_for(f"pages.{other}", name=item.name),
+            "shared": item.shared,
+            "expected": item.expected,
+            "lift": item.lift,
+            "shared_url": _url(MultiDict([(profile.kind, profile.name), (other, item.name)]))
+            if other != profile.kind
+            else None,
+        }
+        for item in associations
     ]

@@ -39,6 +39,7 @@ from indexer.search.filters import DATE_RANGE, Filters
 from indexer.search.highlight import lead, marked_paragraphs, snippet
 from indexer.search.limits import Bounded, expand
 from indexer.search.matching import Matches
+from indexer.search.profiles import Profile, ProfileRequest, build_profile
 from indexer.search.query import QueryParser, highlight_terms, understood
 from indexer.search.ranking import rank
 from indexer.search.request import MAX_PER_PAGE, RelatedArticle, SearchHit, SearchRequest, SearchResult
@@ -240,6 +241,11 @@ class SearchService:
         if not fields:
             raise NotFoundError(f"there is no article with the id {article_id[:200]!r}")
         return document_to_article(fields)
+
+    def profile(self, request: ProfileRequest) -> Profile:
+        """A company's or technology's page: its articles over time, the values it appears with
+        most, its latest articles and what the knowledge base says of it (see :mod:`.profiles`)."""
+        return self.snapshots.read(lambda snapshot: build_profile(snapshot, request))
 
 
 def _ranked(

@@ -1,0 +1,56 @@
+"""Bar charts as numbers an SVG template draws: no script, no style attribute, so they show
+without JavaScript and under the app's Content-Security-Policy, and scale to any width."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+WIDTH = 720
+PLOT_TOP = 16
+PLOT_HEIGHT = 170
+HEIGHT = PLOT_TOP + PLOT_HEIGHT + 24  # room for the first and last labels under the bars
+GAP = 0.15  # of each bar's slot left empty between bars
+EMPTY_HEIGHT = 1.0  # a period without articles is a line on the baseline, still with its tooltip
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    title: str  # the tooltip: "2024-03: 12 articles"
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    baseline: float
+    bars: tuple[Bar, ...]
+    most: int  # the tallest bar's count, written at the top of the axis
+    first: str
+    last: str
+
+
+def bar_chart(periods: Sequence[tuple[str, int]], noun: str = "article") -> BarChart | None:
+    """Bars for ``(label, count)`` pairs in the order given, scaled to the largest count; None for none."""
+    if not periods:
+        return None
+    most = max(count for _, count in periods) or 1
+    slot = WIDTH / len(periods)
+    baseline = PLOT_TOP + PLOT_HEIGHT
+    bars = []
+    for index, (label, count) in enumerate(periods):
+        height = max(PLOT_HEIGHT * count / most, EMPTY_HEIGHT)
+        bars.append(
+            Bar(
+                x=round(index * slot + slot * GAP / 2, 2),
+                y=round(baseline - height, 2),
+                width=round(slot * (1 - GAP), 2),
+                height=round(height, 2),
+                title=f"{label}: {count} {noun}{'' if count == 1 else 's'}",
+            )
+        )
+    return BarChart(WIDTH, HEIGHT, baseline, tuple(bars), most, periods[0][0], periods[-1][0])
