@@ -98,6 +98,8 @@ def test_seed_events():
         ),
         ("Zorbex news\nThe order requires Zorbex Corp to get approval from Quillan Inc.", ("Zorbex", "Quillan"), ()),
         ("Zorbex news\nZorbex Corp said reforms should result in more trade.", ("Zorbex",), ()),
+        ("Zorbex suite\nZorbex Corp offers an office suite to help secure a debate.", ("Zorbex",), ()),
+        ("Zorbex credit\nZorbex Corp introduced a line of credit for 50 mln dlrs.", ("Zorbex",), ()),
     ],
     ids=[
         "buy",
@@ -116,6 +118,8 @@ def test_seed_events():
         "existing-venture",
         "legal-order",
         "result-in",
+        "suite",
+        "line-of-credit",
     ],
 )
 def test_extract_events(text, companies, expected):
