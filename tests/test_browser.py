@@ -232,3 +232,27 @@ def test_export_links_download_the_search(server, page):
     assert [(line["title"], line["date"], line["technologies"]) for line in lines] == [
         (hit["title"], hit["date"], hit["technologies"]) for hit in api["hits"]
     ]
+
+
+def test_a_company_page_from_its_facet_value(server, page):
+    page.goto(server + "/")
+    page.locator('[data-facet="company"] a.profile[aria-label="About Panasonic"]').click()
+    page.wait_for_url("**/company/Panasonic")
+    assert page.locator("h1").inner_text() == "Panasonic"
+    assert page.locator("figure.chart svg rect.bar").count() >= 1
+    assert page.locator("figure.chart svg rect.bar title").first.text_content().endswith("article")
+    assert page.locator("#periods-table tbody tr").last.inner_text().split() == ["Undated", "2"]
+    assert "Matsushita" in page.locator(".knowledge").inner_text()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "company-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("figure.chart svg").bounding_box()["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "company-phone.png"), full_page=True)
+
+    # Appears with: the technology's link leads to the articles both are in.
+    technologies = page.locator('section[aria-labelledby="technologies-heading"] li')
+    assert technologies.first.locator("a.chip").inner_text() == "Lithium-ion batteries"
+    technologies.first.locator("a", has_text="shared").click()
+    page.wait_for_url("**/?company=Panasonic&technology=Lithium-ion+batteries")
+    assert result_count(page) == 3

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH = 720
-PLOT_TOP = 16
+PLOT_TOP = 22
 PLOT_HEIGHT = 170
-HEIGHT = PLOT_TOP + PLOT_HEIGHT + 24  # room for the first and last labels under the bars
+HEIGHT = PLOT_TOP + PLOT_HEIGHT + 28  # room for the first and last labels under the bars
 GAP = 0.15  # of each bar's slot left empty between bars
+MAX_BAR_WIDTH = 48.0  # a few periods make bars of this width, centred in their slots, not one block
 EMPTY_HEIGHT = 1.0  # a period without articles is a line on the baseline, still with its tooltip
 
 
@@ -41,14 +42,15 @@ def bar_chart(periods: Sequence[tuple[str, int]], noun: str = "article") -> BarC
     most = max(count for _, count in periods) or 1
     slot = WIDTH / len(periods)
     baseline = PLOT_TOP + PLOT_HEIGHT
+    width = min(slot * (1 - GAP), MAX_BAR_WIDTH)
     bars = []
     for index, (label, count) in enumerate(periods):
         height = max(PLOT_HEIGHT * count / most, EMPTY_HEIGHT)
         bars.append(
             Bar(
-                x=round(index * slot + slot * GAP / 2, 2),
+                x=round(index * slot + (slot - width) / 2, 2),
                 y=round(baseline - height, 2),
-                width=round(slot * (1 - GAP), 2),
+                width=round(width, 2),
                 height=round(height, 2),
                 title=f"{label}: {count} {noun}{'' if count == 1 else 's'}",
             )
