@@ -18,6 +18,7 @@ least :data:`MIN_SHARED` articles; ties go to the pair that shares more.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -143,7 +144,7 @@ def build_profile(snapshot: IndexSnapshot, request: ProfileRequest) -> Profile:
 
 
 def associations(
-    columns: FacetColumns, field: str, mask: np.ndarray, left_out: set[str], request: ProfileRequest
+    columns: FacetColumns, field: str, mask: np.ndarray, left_out: Set[str], request: ProfileRequest
 ) -> tuple[Association, ...]:
     """The values of ``field`` that share at least :data:`MIN_SHARED` of the articles in ``mask``,
     highest lift first, then most shared, then by name."""
@@ -263,10 +264,11 @@ def _narrower() -> dict[str, tuple[str, ...]]:
     return {parent: tuple(sorted(names, key=str.lower)) for parent, names in children.items()}
 
 
-def _relatives(technology: str) -> set[str]:
+@lru_cache(maxsize=512)
+def _relatives(technology: str) -> frozenset[str]:
     """A technology's ancestors and descendants: indexed with it, so they appear with it by construction."""
     taxonomy = load_taxonomy()
     if technology not in taxonomy.technologies:
-        return set()
+        return frozenset()
     below = {name for name in taxonomy.technologies if name != technology and technology in taxonomy.ancestors(name)}
-    return set(taxonomy.ancestors(technology)) | below
+    return frozenset(taxonomy.ancestors(technology)) | below
