@@ -373,6 +373,25 @@ def test_a_legal_form_written_with_stops_is_a_legal_form(text, expected):
     assert CompanyExtractor().extract("t\n" + text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a legal form confirms a known name that is also everyday words, even opening a sentence
+        ("Dow Chemical Co said it agreed to sell its unit.", ("Dow Chemical",)),
+        ("Eli Lilly and Co said it obtained approval.", ("Eli Lilly",)),
+        # a title word opens a company's name when a legal form or a company word ends it
+        ("General Refractories Co said it agreed.", ("General Refractories",)),
+        ("He said General Smith agreed.", ()),
+        # a rating grade is no part of a name
+        ("It rated A-minus Zorbex Widgets Inc debt.", ("Zorbex Widgets",)),
+        # the Dow is an index
+        ("The Dow Jones industrial average fell.", ()),
+    ],
+)
+def test_names_that_open_with_a_title_or_an_everyday_word(text, expected):
+    assert CompanyExtractor().extract("t\n" + text) == expected
+
+
 def test_the_collection_spells_each_name_one_way():
     texts = ["t\nShares in Calmat rose, said analysts at Calmat.", "t\nAnalysts at CalMat said.", "t\nCALMAT said."]
     extractor = CompanyExtractor()

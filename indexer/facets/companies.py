@@ -529,6 +529,15 @@ class CompanyExtractor:
             return False  # "Harrison Ford", "Bill Gates", "Mr Gates"
         if not alias.ambiguous:
             return True
+        end = start + len(alias.tokens)
+        if (
+            not tokens[start].loud
+            and end < len(tokens)
+            and tokens[end].lower in self.lexicon.legal_forms
+            and _capitalised(tokens[end].text)
+            and end - start >= 2
+        ):
+            return True  # "Dow Chemical Co said": a legal form confirms the name wherever it stands
         if (
             alias.canonical not in self.kb.curated
             and len(alias.tokens) == 1
@@ -648,10 +657,11 @@ class CompanyExtractor:
         guards let it be one; ``floor`` is evidence the caller has from beyond the run's context."""
         lex = self.lexicon
         while start < end and (
-            tokens[start].text in lex.name_starts_never
+            (tokens[start].text in lex.name_starts_never and not self._names_a_company(tokens, start, end))
             or tokens[start].lower == "and"
             or tokens[start].text in _FUNCTION_WORDS
             or tokens[start].lower in lex.legal_forms
+            or _RATING_GRADE.match(tokens[start].text)
             or (
                 start == 0
                 and end > 1
@@ -873,15 +883,29 @@ class CompanyExtractor:
             return True
         if end < len(tokens) and tokens[end].lower in lex.not_after:
             return True  # "Everybody Online project"
-        if any(word in lex.person_titles for word in words):
-            return True  # "Chancellor Gordon Brown"
+        if any(word in lex.person_titles for word in words) and not self._ends_as_company(tokens, end):
+            return True  # "Chancellor Gordon Brown"; "General Refractories Co" is a company
         return start > 0 and tokens[start - 1].text in lex.person_titles
+
+    def _names_a_company(self, tokens: list[Token], start: int, end: int) -> bool:
+        """A proper name that never starts a company alone ("Dow", "Reuters") starts one when the
+        run goes on to a company's head word or legal form: "Dow Chemical Co", "Reuters Holdings"."""
+        word = tokens[start].text
+        return end - start >= 2 and not self.lexicon.is_common_word(word) and self._ends_as_company(tokens, end)
+
+    def _ends_as_company(self, tokens: list[Token], end: int) -> bool:
+        """The run ends in a company's head word ("Chemical", "Mills") or a legal form follows it."""
+        lex = self.lexicon
+        return tokens[end - 1].lower in lex.company_heads or (
+            end < len(tokens) and tokens[end].lower in lex.legal_forms and _capitalised(tokens[end].text)
+        )
 
     def _is_ordinary(self, word: str) -> bool:
         lex = self.lexicon
         return lex.is_common_word(word) or word in lex.places or word in lex.first_names
 
 
+_RATING_GRADE = re.compile(r"^(?:AAA|AA|A|BBB|BB|B|CCC|CC|C)-(?:minus|plus)$", re.IGNORECASE)  # "A-minus Data General"
 _ARTICLES = frozenset(("a", "an", "the"))
 _APPOSITION_HEADS = frozenset(("group", "concern", "business"))  # ", a Dutch electronics group,"
 # "a director of", and "the central bank": a central bank is no company
