@@ -100,6 +100,12 @@ def test_seed_events():
         ("Zorbex news\nZorbex Corp said reforms should result in more trade.", ("Zorbex",), ()),
         ("Zorbex suite\nZorbex Corp offers an office suite to help secure a debate.", ("Zorbex",), ()),
         ("Zorbex credit\nZorbex Corp introduced a line of credit for 50 mln dlrs.", ("Zorbex",), ()),
+        # what is bought: a business of any kind, or assets such as an oil field
+        (
+            "Zorbex acquires retailer\nZorbex Corp said it acquired a shoe retailer for 12 mln dlrs.",
+            ("Zorbex",),
+            (event("Acquisition", ("Zorbex", "acquirer")),),
+        ),
     ],
     ids=[
         "buy",
@@ -120,6 +126,7 @@ def test_seed_events():
         "result-in",
         "suite",
         "line-of-credit",
+        "buys-retailer",
     ],
 )
 def test_extract_events(text, companies, expected):
