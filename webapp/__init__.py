@@ -13,7 +13,7 @@ from indexer.search.budget import SEARCH_SECONDS
 from indexer.search.export import EXPORT_MAX_ROWS
 
 from . import errors
-from .text import finalize
+from .text import finalize, thousands
 
 # Scripts and styles come only from our own static files; nothing may frame the pages.
 CONTENT_SECURITY_POLICY = (
@@ -45,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     # Every value a template writes is stripped of characters HTML and XML reject.
     app.jinja_options = {**app.jinja_options, "finalize": finalize}
+    app.add_template_filter(thousands)
     app.config.from_mapping(
         INDEX=os.path.abspath(os.path.join("instance", "index")),
         PER_PAGE=10,

@@ -30,3 +30,8 @@ def displayable(text: str) -> str:
 def finalize(value: object) -> object:
     """Jinja's ``finalize``: every value a template writes out, text made :func:`displayable` first."""
     return displayable(value) if isinstance(value, str) else value
+
+
+def thousands(number: int) -> str:
+    """``23390`` as ``23,390``: counts on the pages are read at a glance, not digit by digit."""
+    return f"{number:,}"
