@@ -48,3 +48,14 @@ def test_counts_are_written_with_thousands_separators(large_client):
     assert '<span class="n">8,772</span>' in html  # Panasonic: 3 articles
     assert "page 1 of 8,772" in html
     assert 'aria-label="Page 8772">8,772</a>' in html
+
+
+def test_the_icon_is_linked_and_answers_at_favicon_ico(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
+        assert response.get_data(as_text=True).startswith("<svg ")
+        response.close()

@@ -51,6 +51,13 @@ def search():
     )
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon, for browsers and tools that ask for ``/favicon.ico`` whatever the page's ``<link rel="icon">``
+    says: the SVG itself, rather than a 404 in every log."""
+    return current_app.send_static_file("favicon.svg")
+
+
 @bp.get("/feed.atom")
 def feed():
     """The search in the query string as an Atom feed, newest first."""
