@@ -100,6 +100,12 @@ def test_seed_events():
         ("Zorbex news\nZorbex Corp said reforms should result in more trade.", ("Zorbex",), ()),
         ("Zorbex suite\nZorbex Corp offers an office suite to help secure a debate.", ("Zorbex",), ()),
         ("Zorbex credit\nZorbex Corp introduced a line of credit for 50 mln dlrs.", ("Zorbex",), ()),
+        # the company after "from" sells; it is neither the buyer nor what is bought
+        (
+            "Quillan buys systems\nZorbex Corp said its Quillan unit agreed to acquire cable systems from Brillo Inc.",
+            ("Zorbex", "Quillan", "Brillo"),
+            (event("Acquisition", ("Quillan", "acquirer"), ("Brillo", "seller")),),
+        ),
         # what is bought: a business of any kind, or assets such as an oil field
         (
             "Zorbex acquires retailer\nZorbex Corp said it acquired a shoe retailer for 12 mln dlrs.",
@@ -127,6 +133,7 @@ def test_seed_events():
         "suite",
         "line-of-credit",
         "buys-retailer",
+        "bought-from",
     ],
 )
 def test_extract_events(text, companies, expected):

@@ -310,23 +310,28 @@ def _participants(
         # "a joint venture with Indo-Thai Synthetics called Thai Peroxide Co": the venture is no partner
         partners = (m.name for m in mentions if m.start == 0 or tokens[m.start - 1].lower() not in _NAMING)
         return tuple(Participant(name, trigger.every) for name in dict.fromkeys(partners))
-    before = list(dict.fromkeys(m.name for m in mentions if m.start < start))
-    after = list(dict.fromkeys(m.name for m in mentions if m.start >= end))
-    # With nobody before the phrase the story's own company is its subject, unless the
-    # sentence names it after the phrase ("has 8.9 pct of Bell and Howell").
-    subject = before[-1] if before else (own if trigger.own_company and own not in after else "")
-    if not after and len(before) >= 2:
-        after = [before[-2]]  # "Mazda and Panasonic agreed on the supply of": the other party
-    later = ""
-    if trigger.later:
+    later, later_role = "", trigger.later
+    if trigger.before == "acquirer" and trigger.after == "target":
+        # "acquire cable systems from Tele-Communications": the company after "from" sells.
+        source = next((i for i in range(end, len(tokens)) if tokens[i].lower() == "from"), len(tokens))
+        later = next((m.name for m in mentions if m.start == source + 1), "")
+        later_role = "seller" if later else ""
+    elif trigger.later:
         # "sell its Quillan unit to Brillo": the company after "to" is the third party.
         to = next((i for i in range(end, len(tokens)) if tokens[i].lower() == "to"), len(tokens))
         later = next((m.name for m in mentions if m.start > to), "")
-        after = [name for name in after if name != later]
+    # The seller or buyer after "from" or "to" is neither the subject nor the first party after the phrase.
+    before = list(dict.fromkeys(m.name for m in mentions if m.start < start and m.name != later))
+    after = list(dict.fromkeys(m.name for m in mentions if m.start >= end and m.name != later))
+    # With nobody before the phrase the story's own company is its subject, unless the
+    # sentence names it after the phrase ("has 8.9 pct of Bell and Howell").
+    subject = before[-1] if before else (own if trigger.own_company and own not in after else "")
+    if not after and not later and len(before) >= 2:
+        after = [before[-2]]  # "Mazda and Panasonic agreed on the supply of": the other party
     subject_role = trigger.before
     if subject_role == "acquirer" and any(token.lower() in _RECEIVING for token in tokens[max(0, start - 6) : start]):
         subject_role = "target"  # "Spendthrift Farm said it has received three proposals to acquire"
-    chosen = [(subject, subject_role), *zip(after[:1], (trigger.after,), strict=False), (later, trigger.later)]
+    chosen = [(subject, subject_role), *zip(after[:1], (trigger.after,), strict=False), (later, later_role)]
     seen: dict[str, None] = {}
     participants = []
     for name, role in chosen:
