@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import InvalidRequestError
-from indexer.search.facets import facet_names
+from indexer.search.facets import all_of_names, facet_names
 from indexer.search.request import MAX_PER_PAGE, SearchRequest
 
 MAX_QUERY_CHARS = 1000
@@ -40,7 +40,9 @@ def request_from_args(args: MultiDict, default_per_page: int = 10, today: date |
     ``company=``, ``technology=``, ``event=``, ``source=``, ``month=`` select values
     (OR within a facet); ``not_company=`` and the like exclude them; ``role=`` keeps
     the articles whose selected events have a selected company in that role (see
-    :mod:`indexer.search.events`); ``from=`` and ``to=`` are
+    :mod:`indexer.search.events`); ``company_mode=all`` (and ``technology_mode=``,
+    ``event_mode=``) asks for articles with every selected value instead of any
+    of them; ``from=`` and ``to=`` are
     ISO dates; ``range=week|month|year`` is a quick range ending today; ``sort=``
     is relevance, newest or oldest; ``more=`` names facets to show in full.
     A parameter that cannot be read, or is over its limit (:data:`MAX_VALUES`
@@ -80,6 +82,7 @@ def request_from_args(args: MultiDict, default_per_page: int = 10, today: date |
         sort=args.get("sort", "relevance") or "relevance",
         expanded=tuple(dict.fromkeys(name for name in args.getlist("more") if name in names)),
         roles=tuple(dict.fromkeys(role.strip() for role in args.getlist("role") if role.strip())),
+        modes={name: mode for name in all_of_names() if (mode := args.get(f"{name}_mode", ""))},
     )
 
 
@@ -92,6 +95,8 @@ def state_args(search: SearchRequest, args: MultiDict, default_per_page: int = 1
     """
     pairs: list[tuple[str, str]] = [("q", search.query)] if search.query else []
     pairs += [(name, value) for name, values in search.filters.items() for value in values]
+    # A mode is carried while its facet has a selection: it says how the next value chosen combines.
+    pairs += [(f"{name}_mode", "all") for name in all_of_names() if search.all_of(name) and search.selected(name)]
     pairs += [(f"not_{name}", value) for name, values in search.excluded.items() for value in values]
     pairs += [("role", role) for role in search.roles]
     quick = args.get("range", "")

@@ -92,6 +92,19 @@ class FacetColumn:
             mask[self.entry_docs[np.isin(self.entry_values, wanted)]] = True
         return mask
 
+    def docs_with_all(self, values: Iterable[str], size: int) -> np.ndarray:
+        """A mask of the documents that carry every one of ``values`` (none when one is not in the index).
+
+        A document holds each of its values once, so it carries them all when it
+        has as many entries among them as there are values: one ``bincount``
+        over the entries, however many values are asked for.
+        """
+        wanted = list(dict.fromkeys(values))
+        if not wanted or any(v not in self.ordinals for v in wanted):
+            return np.zeros(size, bool)
+        entries = np.isin(self.entry_values, [self.ordinals[v] for v in wanted])
+        return np.bincount(self.entry_docs[entries], minlength=size)[:size] == len(wanted)
+
     def counts(self, docs: np.ndarray) -> ValueCounts:
         """How many of the documents in the mask ``docs`` carry each value."""
         counts = np.bincount(self.entry_values[docs[self.entry_docs]], minlength=len(self.values))

@@ -50,6 +50,9 @@ class FacetSpec:
     # The part of an event's "type|role|company" terms the values are ("type", "company"), so
     # role= ties this facet's selection to the events' roles (see :mod:`.events`); "" for none.
     event_part: str = ""
+    # Whether several selected values may be asked for all at once (company_mode=all): an article
+    # carries several companies, technologies and events, but has one source and one month.
+    all_of: bool = False
 
     def build(self, counts: ValueCounts, selected: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Facet:
         """The facet's top values; selected and excluded values always shown, even outside the top."""
@@ -61,9 +64,9 @@ class FacetSpec:
 
 
 FACETS: tuple[FacetSpec, ...] = (
-    FacetSpec("company", COMPANY_FIELD, "Companies", event_part="company"),
-    FacetSpec("technology", TECHNOLOGY_FIELD, "Technologies"),
-    FacetSpec("event", EVENT_FIELD, "Events", event_part="type"),
+    FacetSpec("company", COMPANY_FIELD, "Companies", event_part="company", all_of=True),
+    FacetSpec("technology", TECHNOLOGY_FIELD, "Technologies", all_of=True),
+    FacetSpec("event", EVENT_FIELD, "Events", event_part="type", all_of=True),
     FacetSpec("source", SOURCE_FIELD, "Sources"),
     FacetSpec("month", MONTH_FIELD, "Months", limit=12, order="newest"),
 )
@@ -71,6 +74,11 @@ FACETS: tuple[FacetSpec, ...] = (
 
 def facet_names() -> tuple[str, ...]:
     return tuple(spec.name for spec in FACETS)
+
+
+def all_of_names() -> tuple[str, ...]:
+    """The facets whose selected values may be asked for all at once (``company_mode=all``)."""
+    return tuple(spec.name for spec in FACETS if spec.all_of)
 
 
 def facet_spec(name: str) -> FacetSpec:

@@ -14,10 +14,12 @@ from datetime import date, datetime
 from indexer.article import Event
 from indexer.errors import InvalidRequestError
 from indexer.search.events import EVENT_ROLES
-from indexer.search.facets import Facet
+from indexer.search.facets import Facet, all_of_names
 
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "newest", "oldest")
+# How a facet's selected values combine: "any" of them (OR, the default) or "all" of them (AND).
+MODES = ("any", "all")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ class SearchRequest:
     ``roles`` ties the Events and Companies selections together (see
     :mod:`.events`): only articles with an event of a selected type in which a
     selected company takes one of these roles.
+
+    ``modes`` says, by facet name, how that facet's selected values combine:
+    "any" (the default) keeps an article with one of them, "all" only one with
+    every one of them, and counts the facet over those articles, so it shows
+    who appears with the whole selection. Only facets with several values per
+    article (:func:`.facets.all_of_names`) take a mode.
     """
 
     query: str = ""
@@ -40,8 +48,14 @@ class SearchRequest:
     sort: str = "relevance"
     expanded: tuple[str, ...] = ()  # facets to show in full ("show more")
     roles: tuple[str, ...] = ()
+    modes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for name, mode in self.modes.items():
+            if name not in all_of_names():
+                raise InvalidRequestError(f"{name[:40]}_mode is not a parameter; modes: {', '.join(all_of_names())}")
+            if mode not in MODES:
+                raise InvalidRequestError(f"{name}_mode must be one of {', '.join(MODES)}, not {mode[:20]!r}")
         if self.sort not in SORTS:
             raise InvalidRequestError(f"sort must be one of {', '.join(SORTS)}, not {self.sort[:20]!r}")
         unknown = [role for role in self.roles if role not in EVENT_ROLES]
@@ -55,6 +69,16 @@ class SearchRequest:
 
     def excluded_values(self, facet_name: str) -> tuple[str, ...]:
         return tuple(self.excluded.get(facet_name, ()))
+
+    def mode(self, facet_name: str) -> str:
+        """How the facet's selected values combine: "any" or "all"."""
+        return self.modes.get(facet_name, "any")
+
+    def all_of(self, facet_name: str) -> bool:
+        """Whether an article must carry every selected value of the facet. With one value selected
+        the articles are the same either way, but not the counts: under "all of" each value's count
+        is what selecting it too would find."""
+        return self.mode(facet_name) == "all"
 
 
 @dataclass(frozen=True)

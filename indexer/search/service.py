@@ -158,7 +158,7 @@ class SearchService:
 
     def _filters(self, columns: FacetColumns, request: SearchRequest) -> Filters:
         keep = {
-            spec.name: columns.column(spec.field).docs_with(request.selected(spec.name), columns.size)
+            spec.name: _docs_with(columns, spec, request.selected(spec.name), request.all_of(spec.name))
             for spec in FACETS
             if request.selected(spec.name)
         }
@@ -275,9 +275,13 @@ def _ranked(
 
 
 def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Filters, request: SearchRequest) -> Facet:
-    """One facet, counted with every filter but its own."""
+    """One facet, counted with every filter but its own; under "all of" (``company_mode=all``) with its
+    own selection too, so each value's count is the articles that also carry every selected value."""
     roles = _role_filter(request)
-    if roles and spec.event_part:
+    if request.all_of(spec.name) and spec.name in filters.keep:
+        # Its exclusions stay out of the count, as in every facet: an excluded value shows what it would add.
+        counts = columns.counts(spec.field, filters.apply(matches.mask, but=spec.name) & filters.keep[spec.name])
+    elif roles and spec.event_part:
         # The role filter is this facet's own too: each value counted as if chosen alone.
         counts = roles.counts(columns, spec.event_part, filters.apply(matches.mask, but=(spec.name, ROLE)))
     elif matches.everything and not filters.narrows(but=spec.name):
@@ -287,6 +291,12 @@ def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Fi
     if spec.name in request.expanded:
         spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
     return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
+
+
+def _docs_with(columns: FacetColumns, spec: FacetSpec, values: tuple[str, ...], all_of: bool) -> np.ndarray:
+    """The documents with any of a facet's ``values``, or with every one of them under ``all_of``."""
+    column = columns.column(spec.field)
+    return column.docs_with_all(values, columns.size) if all_of else column.docs_with(values, columns.size)
 
 
 def _role_filter(request: SearchRequest) -> RoleFilter | None:
