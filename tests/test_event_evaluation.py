@@ -43,7 +43,7 @@ def test_events_dev_holds_its_scores(events_dev):
     # The type goal (0.80) and the role floor it holds today (see the README's events table; the role goal is 0.65).
     result = score_events(*events_dev)
     assert result.types.f1 >= 0.80, result.types.as_dict()
-    assert result.roles.f1 >= 0.45, result.roles.as_dict()
+    assert result.roles.f1 >= 0.47, result.roles.as_dict()
 
 
 def test_scores_agree_with_the_shared_scorer(events_dev, tmp_path):
