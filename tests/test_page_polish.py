@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from html import unescape
+from urllib.parse import parse_qsl
 
 import pytest
 
 from indexer.search.request import SearchRequest, SearchResult
 from indexer.search.service import SearchService
+
+from .paths import SEED_TOYOTA
 
 
 class Inflated:
@@ -59,3 +64,59 @@ def test_the_icon_is_linked_and_answers_at_favicon_ico(client):
         assert response.mimetype == "image/svg+xml"
         assert response.get_data(as_text=True).startswith("<svg ")
         response.close()
+
+
+def hit_links(html: str) -> list[str]:
+    return [unescape(href) for href in re.findall(r'<h3><a href="([^"]+)">', html)]
+
+
+def back_link(html: str) -> str:
+    return unescape(re.search(r'<a href="([^"]*)" class="back">', html).group(1))
+
+
+SEARCHES = [
+    "q=batteries",
+    "q=batteries&company=Panasonic&not_source=Nikkei&sort=newest",
+    "technology=Lithium-ion+batteries&per_page=2&more=company&page=2",
+    "event=Supply+deal&role=customer",
+    "not_company=Toyota&from=2024-01-01&to=2024-12-31&sort=oldest&per_page=1&page=3",
+]
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_back_to_search_keeps_every_parameter_and_the_page(client, search):
+    page = client.get(f"/?{search}").get_data(as_text=True)
+    links = hit_links(page)
+    assert links
+    for link in links:
+        path, _, carried = link.partition("?")
+        assert path.startswith("/article/")
+        assert sorted(parse_qsl(carried)) == sorted(parse_qsl(search))
+        article = client.get(link).get_data(as_text=True)
+        back = back_link(article)
+        assert back == f"/?{carried}"
+        assert without_timing(client.get(back)) == without_timing(client.get(f"/?{search}"))
+
+
+def without_timing(response) -> str:
+    return re.sub(r"[\d.]+ ms", "… ms", response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    "carried, back",
+    [
+        ("", "/"),
+        ("page=1", "/"),
+        ("q=batteries&junk=%3Cscript%3E&company=Mazda&company=Mazda&company=", "/?q=batteries&company=Mazda"),
+        ('q="><script>alert(1)</script>', "/?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"),
+        ("sort=sideways&q=batteries", "/"),  # a search that cannot be read still shows the article
+        ("page=0", "/"),
+        ("q=" + "x" * 1001, "/"),
+    ],
+)
+def test_the_way_back_is_built_from_the_search_as_read_never_copied(client, carried, back):
+    response = client.get(f"/article/{SEED_TOYOTA}?{carried}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert back_link(html) == back
+    assert "<script>alert" not in html and "junk" not in html

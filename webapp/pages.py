@@ -13,6 +13,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from indexer.article import Event
+from indexer.errors import InvalidRequestError
 from indexer.search.events import EVENT_ROLES, EVENT_TYPES
 from indexer.search.export import FORMATS as EXPORT_FORMATS
 from indexer.search.export import export_articles, start_export
@@ -22,7 +23,7 @@ from indexer.search.sentences import event_sentence
 
 from .atom import atom_feed
 from .charts import bar_chart
-from .params import MAX_QUERY_CHARS, query_string, request_from_args, state_args, toggle_args, with_args
+from .params import query_string, request_from_args, state_args, toggle_args, with_args
 from .services import get_search_service
 
 bp = Blueprint("pages", __name__, template_folder="templates")
@@ -34,11 +35,13 @@ FEED_ENTRIES = 50
 def search():
     search_request, state = _parsed(request.args)
     result = get_search_service().search(search_request)
+    # An article opened from this page carries the search, its page too, for its way back.
+    opened_from = with_args(state, page=result.page if result.page > 1 else None)
     return render_template(
         "pages/search.html",
         result=result,
         state=state,
-        hits=[_hit_view(hit, state) for hit in result.hits],
+        hits=[_hit_view(hit, state, opened_from) for hit in result.hits],
         facets=_facet_views(result, state),
         role_form=_role_form(result, state),
         chips=_active_chips(result, state),
@@ -88,11 +91,14 @@ def feed():
 def article(article_id: str):
     service = get_search_service()
     found = service.get_article(article_id)
-    query = request.args.get("q", "")[:MAX_QUERY_CHARS].replace("\x00", "")
+    opened_from = _search_state(request.args)
+    query = opened_from.get("q", "")
     return render_template(
         "pages/article.html",
         article=found,
         query=query,
+        back_url=_url(opened_from),
+        opened_from=query_string(opened_from),
         # Escaped by the search service; only its <mark> around matched words is markup.
         paragraphs=[Markup(p) for p in service.highlight_paragraphs(found, query)],
         related=service.related(found.id),
@@ -110,6 +116,19 @@ def _event_view(event: Event) -> dict:
         for part in event_sentence(event)
     ]
     return {"parts": parts, "type": event.type, "type_url": url_for("pages.search", event=event.type)}
+
+
+def _search_state(args: MultiDict) -> MultiDict:
+    """The search an article was opened from, with its page, read as the search page reads it.
+
+    Only the parameters understood come back, so the way back never repeats raw input; a search
+    that cannot be read is no reason to refuse the article, which then leads back to the first page.
+    """
+    try:
+        search_request, state = _parsed(args)
+    except InvalidRequestError:
+        return MultiDict()
+    return with_args(state, page=search_request.page if search_request.page > 1 else None)
 
 
 def _parsed(args: MultiDict) -> tuple[SearchRequest, MultiDict]:
@@ -138,9 +157,10 @@ def _url(args: MultiDict) -> str:
     return _with_state(url_for("pages.search"), args)
 
 
-def _hit_view(hit, state: MultiDict) -> dict:
+def _hit_view(hit, state: MultiDict, opened_from: MultiDict) -> dict:
     return {
         "id": hit.id,
+        "url": _with_state(url_for("pages.article", article_id=hit.id), opened_from),
         "title": hit.title,
         "date": hit.date,
         "source": hit.source,
