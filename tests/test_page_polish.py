@@ -120,3 +120,30 @@ def test_the_way_back_is_built_from_the_search_as_read_never_copied(client, carr
     html = response.get_data(as_text=True)
     assert back_link(html) == back
     assert "<script>alert" not in html and "junk" not in html
+
+
+def sort_control(html: str) -> tuple[str, list[str]]:
+    """The sort marked current, and the labels of the others offered."""
+    nav = re.search(r'<nav class="sort".*?</nav>', html, re.S).group(0)
+    return re.search(r'<span aria-current="true">(\w+)</span>', nav).group(1), re.findall(r">(\w+)</a>", nav)
+
+
+@pytest.mark.parametrize(
+    "search, current, others",
+    [
+        ("", "Newest", ["Oldest"]),  # no words: newest first, and nothing to rank by
+        ("company=Panasonic&from=2024-01-01", "Newest", ["Oldest"]),
+        ("q=the", "Newest", ["Oldest"]),  # only a stop word: every article, newest first
+        ("sort=newest", "Newest", ["Oldest"]),
+        ("sort=oldest", "Oldest", ["Newest"]),
+        ("q=batteries", "Relevance", ["Newest", "Oldest"]),
+        ("q=batteries&sort=newest", "Newest", ["Relevance", "Oldest"]),
+        ("q=batteries&company=Panasonic&sort=oldest", "Oldest", ["Relevance", "Newest"]),
+    ],
+)
+def test_the_sort_marked_current_is_the_order_of_the_list(client, search, current, others):
+    html = client.get(f"/?{search}").get_data(as_text=True)
+    assert sort_control(html) == (current, others)
+    dates = re.findall(r'<time datetime="([^"]+)"', html)
+    if current != "Relevance":
+        assert dates == sorted(dates, reverse=current == "Newest")

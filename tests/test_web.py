@@ -211,7 +211,7 @@ def test_show_more_lists_the_whole_facet(tmp_path):
 
 def test_sort_dates_and_pages_on_the_page(client):
     html = client.get("/?per_page=3").get_data(as_text=True)
-    assert 'href="/?per_page=3&amp;sort=newest">Newest</a>' in html
+    assert 'href="/?per_page=3&amp;sort=oldest">Oldest</a>' in html
     assert 'aria-label="Page 3"' in html and '<span aria-current="page">1</span>' in html
     assert 'href="/?per_page=3&amp;range=week">Past week</a>' in html
     oldest = client.get("/api/search?sort=oldest").get_json()["hits"]
@@ -599,7 +599,7 @@ def test_links_carry_the_request_as_understood_not_as_sent(client):
     clean = "/?company=Mazda&per_page=3&more=company"
     page = without_timing(client.get(messy))
     assert page == without_timing(client.get(clean))
-    assert 'href="/?company=Mazda&amp;per_page=3&amp;more=company&amp;sort=newest">Newest</a>' in page
+    assert 'href="/?company=Mazda&amp;per_page=3&amp;more=company&amp;sort=oldest">Oldest</a>' in page
 
 
 def test_fifty_values_make_a_page_of_modest_size(client):

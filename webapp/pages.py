@@ -264,13 +264,21 @@ def _date_links(state: MultiDict) -> list[dict]:
 
 
 def _sort_links(result: SearchResult, state: MultiDict) -> list[dict]:
+    """The orders offered, the one applied marked current.
+
+    A query without words (``understood`` is ``*``) has nothing to rank by and the service lists it
+    newest first: the control says "Newest" then, and offers no "Relevance" that would change nothing.
+    """
+    ranked = result.understood != "*"
+    applied = "newest" if result.request.sort == "relevance" and not ranked else result.request.sort
     return [
         {
             "label": sort.capitalize(),
             "url": _url(with_args(state, sort=None if sort == "relevance" else sort)),
-            "current": sort == result.request.sort,
+            "current": sort == applied,
         }
         for sort in SORTS
+        if ranked or sort != "relevance"
     ]
 
 
