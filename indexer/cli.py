@@ -25,8 +25,8 @@ from indexer.reindex import reindex
 from indexer.search.events import EVENT_ROLES
 from indexer.search.export import EXPORT_MAX_ROWS, ExportFormat, export_articles, start_export
 from indexer.search.export import FORMATS as EXPORT_FORMATS
-from indexer.search.facets import facet_names
-from indexer.search.request import MAX_PER_PAGE, SORTS, SearchRequest
+from indexer.search.facets import all_of_names, facet_names
+from indexer.search.request import MAX_PER_PAGE, MODES, SORTS, SearchRequest
 from indexer.search.sentences import sentence_text
 from indexer.search.serialize import EVENT_FIELDS, result_to_dict, to_json
 from indexer.search.service import SearchService
@@ -109,12 +109,21 @@ def index_command(
 
 
 def facet_options(command: Callable) -> Callable:
-    """``--company`` and ``--not-company``, and the same for every other facet kind, from the facets' list."""
+    """``--company``, ``--not-company`` and ``--company-mode``, and the same for every other facet kind, from
+    the facets' list (a mode only for the facets whose values can all be asked for)."""
     for name in reversed(facet_names()):
         flag = name.replace("_", "-")
         command = click.option(
             f"--not-{flag}", f"not_{name}", multiple=True, help=f"Leave out articles with this {name} (repeatable)."
         )(command)
+        if name in all_of_names():
+            command = click.option(
+                f"--{flag}-mode",
+                f"{name}_mode",
+                type=click.Choice(MODES),
+                default="any",
+                help=f"Whether several --{flag} mean any of them or all of them.",
+            )(command)
         command = click.option(
             f"--{flag}", name, multiple=True, help=f"Only articles with this {name} (repeat for OR)."
         )(command)
@@ -162,7 +171,7 @@ def search_command(
     export_format: str | None,
     max_rows: int,
     index_dir: str,
-    **facets: tuple[str, ...],
+    **facets: tuple[str, ...] | str,
 ) -> None:
     """Search the index as the web page and the API do, with the same filters."""
     if as_json and export_format:
@@ -172,6 +181,7 @@ def search_command(
         query=query,
         filters={name: facets[name] for name in names if facets[name]},
         excluded={name: facets[f"not_{name}"] for name in names if facets[f"not_{name}"]},
+        modes={name: facets[f"{name}_mode"] for name in all_of_names()},
         date_from=date_from.date() if date_from else None,
         date_to=date_to.date() if date_to else None,
         sort=sort,

@@ -256,3 +256,33 @@ def test_a_company_page_from_its_facet_value(server, page):
     technologies.first.locator("a", has_text="shared").click()
     page.wait_for_url("**/?company=Panasonic&technology=Lithium-ion+batteries")
     assert result_count(page) == 3
+
+
+def boxes(page, selector: str) -> list[dict]:
+    return [link.bounding_box() for link in page.locator(selector).all()]
+
+
+def test_on_a_phone_the_filters_link_leads_to_the_facets_and_small_links_are_easy_to_tap(server, page):
+    page.goto(server + "/?per_page=2&company=Panasonic")
+    jump = page.locator(".filters-jump a")
+    facets = page.locator("#filters")
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert page.viewport_size["width"] == 1280
+    assert not jump.is_visible()  # the facets are beside the results
+    page.screenshot(path=str(ARTIFACTS / "filters-desktop.png"), full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert jump.is_visible()
+    assert jump.inner_text() == "Filters (1 active)"
+    assert facets.bounding_box()["y"] > 844  # below the results, out of sight
+    page.screenshot(path=str(ARTIFACTS / "filters-phone.png"), full_page=True)
+    jump.click()
+    page.wait_for_url("**#filters")
+    top = facets.bounding_box()["y"]
+    assert 0 <= top < 100
+
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        nots, numbers = boxes(page, ".facet-row a.not"), boxes(page, ".pagination ol a, .pagination ol [aria-current]")
+        assert len(nots) > 10 and len(numbers) == 2
+        assert [box for box in nots + numbers if box["width"] < 24 or box["height"] < 24] == [], width

@@ -12,7 +12,7 @@ import pytest
 from indexer.search.request import SearchRequest, SearchResult
 from indexer.search.service import SearchService
 
-from .paths import SEED_TOYOTA
+from .paths import PROJECT, SEED_TOYOTA
 
 
 class Inflated:
@@ -147,3 +147,23 @@ def test_the_sort_marked_current_is_the_order_of_the_list(client, search, curren
     dates = re.findall(r'<time datetime="([^"]+)"', html)
     if current != "Relevance":
         assert dates == sorted(dates, reverse=current == "Newest")
+
+
+@pytest.mark.parametrize(
+    "search, label",
+    [("", "Filters"), ("q=batteries", "Filters"), ("company=Panasonic&not_source=MENAFN", "Filters (2 active)")],
+)
+def test_a_filters_link_at_the_top_of_the_results_leads_to_the_facets(client, search, label):
+    html = client.get(f"/?{search}").get_data(as_text=True)
+    assert f'<p class="filters-jump"><a href="#filters">{label}</a></p>' in html
+    assert '<aside class="facets" id="filters" aria-label="Filters">' in html
+    assert html.index('class="filters-jump"') < html.index('<ol class="hits">')
+
+
+def test_the_filters_link_shows_on_narrow_screens_only_and_small_links_are_24_px():
+    css = (PROJECT / "webapp" / "static" / "style.css").read_text("utf-8")
+    assert ".filters-jump { display: none;" in css
+    assert "@media (max-width: 720px) { .filters-jump { display: block; }" in css
+    rule = re.search(r"\n([^{}\n]*\.pagination a[^{}]*)\{([^}]*)\}", css)
+    assert ".facet-row .not" in rule.group(1)
+    assert "min-width: 24px; min-height: 24px;" in rule.group(2)

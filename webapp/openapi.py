@@ -7,7 +7,7 @@ from typing import Any
 from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import FACETS
 from indexer.search.profile_json import PROFILE_FIELDS
-from indexer.search.request import MAX_PER_PAGE, SORTS
+from indexer.search.request import MAX_PER_PAGE, MODES, SORTS
 from indexer.search.serialize import ARTICLE_FIELDS, ERROR_FIELDS, RESULT_FIELDS, TYPEAHEAD_FIELDS, object_schema
 
 from .params import MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_QUERY_CHARS, MAX_VALUES
@@ -73,6 +73,16 @@ def search_parameters() -> list[dict[str, Any]]:
         parameters.append(
             _query(spec.name, f"Only articles with any of these {label}. {FACET_LIMITS}", string, True, MAX_VALUES)
         )
+        if spec.all_of:
+            parameters.append(
+                _query(
+                    f"{spec.name}_mode",
+                    f"How several {spec.name}= values combine: any of them, or all of them (AND). Under all, the "
+                    f"{label} facet is counted over the articles with every selected value: the {label} that appear "
+                    "with the whole selection. Any other value is a 400.",
+                    {"type": "string", "enum": list(MODES), "default": "any"},
+                )
+            )
         parameters.append(
             _query(
                 f"not_{spec.name}", f"Leave out articles with these {label}. {FACET_LIMITS}", string, True, MAX_VALUES

@@ -17,8 +17,9 @@ from indexer.errors import InvalidRequestError
 from indexer.search.events import EVENT_ROLES, EVENT_TYPES
 from indexer.search.export import FORMATS as EXPORT_FORMATS
 from indexer.search.export import export_articles, start_export
+from indexer.search.facets import all_of_names
 from indexer.search.profiles import Association, Profile, ProfileRequest
-from indexer.search.request import SORTS, SearchRequest, SearchResult
+from indexer.search.request import MODES, SORTS, SearchRequest, SearchResult
 from indexer.search.sentences import event_sentence
 
 from .atom import atom_feed
@@ -72,7 +73,10 @@ def feed():
         part
         for part in (
             result.request.query,
-            *[f"{name}: {', '.join(values)}" for name, values in result.request.filters.items()],
+            *[
+                f"{name}{' (all of)' if result.request.all_of(name) else ''}: {', '.join(values)}"
+                for name, values in result.request.filters.items()
+            ],
             f"role: {', '.join(result.request.roles)}" if result.request.roles else "",
         )
         if part
@@ -183,6 +187,7 @@ def _facet_views(result: SearchResult, state: MultiDict) -> list[dict]:
                 "truncated": facet.truncated,
                 "more_url": _url(toggle_args(state, "more", facet.name)) if facet.truncated or expanded else None,
                 "expanded": expanded,
+                "modes": _mode_links(result.request, facet.name, state),
                 "values": [
                     {
                         "value": v.value,
@@ -199,17 +204,47 @@ def _facet_views(result: SearchResult, state: MultiDict) -> list[dict]:
     return views
 
 
+def _mode_links(search: SearchRequest, name: str, state: MultiDict) -> list[dict]:
+    """The "any of · all of" switch of a facet with several values selected (or one under "all of",
+    which says how the next value combines); none for a facet whose values cannot all be asked for."""
+    if not _mode_shown(search, name):
+        return []
+    return [
+        {
+            "label": f"{mode} of",
+            "url": _url(with_args(state, **{f"{name}_mode": "all" if mode == "all" else None})),
+            "current": mode == search.mode(name),
+        }
+        for mode in MODES
+    ]
+
+
+def _mode_shown(search: SearchRequest, name: str) -> bool:
+    """Whether the page says how a facet's selected values combine: several selected, or "all of"."""
+    selected = search.selected(name)
+    return name in all_of_names() and (len(selected) > 1 or (bool(selected) and search.all_of(name)))
+
+
+def _chip_facet(search: SearchRequest, name: str, label: str) -> str:
+    """A selected value's facet as its chip says it: with "any of" or "all of" once the mode matters."""
+    return f"{label}, {search.mode(name)} of" if _mode_shown(search, name) else label
+
+
 def _active_chips(result: SearchResult, state: MultiDict) -> list[dict]:
     labels = {facet.name: facet.label for facet in result.facets}
     chips = [
         {
-            "facet": labels.get(name, name),
+            "facet": _chip_facet(result.request, name, labels.get(name, name)),
             "value": value,
             "excluded": False,
             "remove_url": _url(toggle_args(state, name, value)),
+            # The first chip of a facet whose values combine one way or the other starts with how.
+            "group": _chip_facet(result.request, name, labels.get(name, name))
+            if index == 0 and _mode_shown(result.request, name)
+            else "",
         }
         for name, values in result.request.filters.items()
-        for value in values
+        for index, value in enumerate(values)
     ]
     chips += [
         {

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.search.events import EVENT_ROLES
-from indexer.search.facets import FacetValue
-from indexer.search.request import SORTS, SearchResult
+from indexer.search.facets import FacetValue, all_of_names
+from indexer.search.request import MODES, SORTS, SearchResult
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,12 @@ RESULT_FIELDS = (
     JsonField("understood", STRING, lambda r: r.understood, "The query as the engine understood it."),
     JsonField("filters", VALUES_BY_FACET, lambda r: _by_facet(r.request.filters)),
     JsonField("excluded", VALUES_BY_FACET, lambda r: _by_facet(r.request.excluded)),
+    JsonField(
+        "modes",
+        {"type": "object", "additionalProperties": {"type": "string", "enum": list(MODES)}},
+        lambda r: {name: r.request.mode(name) for name in all_of_names()},
+        "How each facet's selected values combine: any of them, or all of them (company_mode=all).",
+    ),
     JsonField(
         "roles",
         _array({"type": "string", "enum": list(EVENT_ROLES)}),
