@@ -106,6 +106,14 @@ def test_seed_events():
             ("Zorbex", "Quillan", "Brillo"),
             (event("Acquisition", ("Quillan", "acquirer"), ("Brillo", "seller")),),
         ),
+        # a results table whose company only the headline in capitals names is still earnings news;
+        # figures of a whole economy are not
+        (
+            "ZORBEX LEASING INC <ZLS.O> YEAR LOSS\nShr loss 39 cts vs profit 19 cts\n\nNet loss 433,424 vs 216,117",
+            (),
+            (event("Earnings"),),
+        ),
+        ("Cars pull down retail figures\nUS retail sales fell 0.3% in January.", (), ()),
         # what is bought: a business of any kind, or assets such as an oil field
         (
             "Zorbex acquires retailer\nZorbex Corp said it acquired a shoe retailer for 12 mln dlrs.",
@@ -134,6 +142,8 @@ def test_seed_events():
         "line-of-credit",
         "buys-retailer",
         "bought-from",
+        "results-table",
+        "retail-sales",
     ],
 )
 def test_extract_events(text, companies, expected):

@@ -38,6 +38,8 @@ _RECEIVING = frozenset(
 )
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who)\s[^,;]*,")
 _NAMING = frozenset(("called", "named", "dubbed"))
+# The first words of a wire's results table: "Shr 26 cts vs 38 cts", "Net loss 433,424", "Qtly div 28 cts".
+_RESULTS_TABLE_WORDS = frozenset(("shr", "net", "revs", "qtly", "qtrly", "mthly", "oper"))
 _SENTENCES_IN_LEAD = 2
 _LEAD_WEIGHT = 3  # a mention in the headline or lead counts as two further down
 
@@ -163,8 +165,12 @@ def extract_events(
             event_type = trigger.type
             if event_type == "Divestiture" and any(p.role == "acquirer" for p in participants):
                 event_type = "Acquisition"  # the buyer is named: an acquisition with a seller
-            if not participants and number > 0:
-                continue  # below the headline, a phrase no company takes part in is about something else
+            in_results_table = event_type == "Earnings" and tokens[position].lower() in _RESULTS_TABLE_WORDS
+            if not participants and number > 0 and not (in_results_table and number <= _SENTENCES_IN_LEAD):
+                # Below the headline, a phrase no company takes part in is about something else, but for
+                # a wire's results table ("Shr loss 39 cts vs profit 19 cts") whose company only the
+                # headline in capitals names.
+                continue
             needed = table.needs.get(event_type)
             if needed:
                 if not any(p.name in needed for p in participants):
