@@ -11,6 +11,7 @@ import pytest
 
 from indexer.search.request import SearchRequest, SearchResult
 from indexer.search.service import SearchService
+from webapp import create_app
 
 from .paths import PROJECT, SEED_TOYOTA
 
@@ -167,3 +168,16 @@ def test_the_filters_link_shows_on_narrow_screens_only_and_small_links_are_24_px
     rule = re.search(r"\n([^{}\n]*\.pagination a[^{}]*)\{([^}]*)\}", css)
     assert ".facet-row .not" in rule.group(1)
     assert "min-width: 24px; min-height: 24px;" in rule.group(2)
+
+
+def test_the_server_opens_the_index_when_it_starts(sample_index):
+    assert "newsfacet.search" in create_app({"INDEX": str(sample_index.root)}).extensions
+    # Tests open the index on their first request, as each needs.
+    assert "newsfacet.search" not in create_app({"TESTING": True, "INDEX": str(sample_index.root)}).extensions
+    assert "newsfacet.search" not in create_app({"INDEX": str(sample_index.root), "WARM_UP": False}).extensions
+
+
+def test_without_an_index_the_server_starts_and_answers_503(tmp_path, caplog):
+    app = create_app({"INDEX": str(tmp_path / "none")})
+    assert "was not opened at startup" in caplog.text
+    assert app.test_client().get("/").status_code == 503

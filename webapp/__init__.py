@@ -12,7 +12,7 @@ from flask import Flask, Response
 from indexer.search.budget import SEARCH_SECONDS
 from indexer.search.export import EXPORT_MAX_ROWS
 
-from . import errors
+from . import errors, services
 from .text import finalize, thousands
 
 # Scripts and styles come only from our own static files; nothing may frame the pages.
@@ -55,6 +55,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SEARCH_SECONDS=SEARCH_SECONDS,
         # The most articles one export (/export.csv, /export.jsonl) holds (indexer/search/export.py).
         EXPORT_MAX_ROWS=EXPORT_MAX_ROWS,
+        # Open the index and run one search at startup (never under TESTING, where each test opens its own).
+        WARM_UP=True,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("NEWSFACET")
@@ -70,6 +72,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    if app.config["WARM_UP"] and not app.testing:
+        services.warm_up(app)
     return app
 
 
