@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import dataclass
-from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -30,6 +29,7 @@ from indexer.facets.company_kb import load_knowledge_base, variant_key
 from indexer.facets.technologies import load_taxonomy
 from indexer.index.schema import COMPANY_FIELD, TECHNOLOGY_FIELD, document_to_article
 from indexer.search.columns import FacetColumns
+from indexer.search.periods import Period, buckets
 from indexer.search.request import RelatedArticle
 from indexer.search.snapshot import IndexSnapshot
 
@@ -38,14 +38,6 @@ MIN_SHARED = 2  # a pair must share this many articles to be ranked at all
 ASSOCIATED = 10  # associated values listed per facet
 LATEST = 10  # latest articles read
 MAX_NAME_CHARS = 200
-# The chart's bars are days for a span of up to DAILY_DAYS, weeks up to WEEKLY_DAYS, months up to
-# MONTHLY_MONTHS months, then years: a bar per period stays wide enough to see at phone width.
-DAILY_DAYS = 31
-WEEKLY_DAYS = 183
-MONTHLY_MONTHS = 240
-# Whoosh keeps a date as microseconds since 0001-01-01; NumPy counts days from 1970-01-01.
-_MICROSECONDS_PER_DAY = 86_400_000_000
-_DAYS_BEFORE_1970 = date(1970, 1, 1).toordinal() - 1
 
 
 @dataclass(frozen=True)
@@ -62,16 +54,6 @@ class ProfileRequest:
             raise InvalidRequestError(f"kind must be one of {', '.join(KINDS)}, not {self.kind[:20]!r}")
         if not self.name.strip() or len(self.name) > MAX_NAME_CHARS or "\x00" in self.name:
             raise InvalidRequestError(f"a name must be 1 to {MAX_NAME_CHARS} characters, without NUL")
-
-
-@dataclass(frozen=True)
-class Period:
-    """One bar of the chart: the articles dated from ``start`` to ``end`` (both inclusive, UTC)."""
-
-    start: date
-    end: date
-    label: str
-    count: int
 
 
 @dataclass(frozen=True)
@@ -125,15 +107,15 @@ def build_profile(snapshot: IndexSnapshot, request: ProfileRequest) -> Profile:
     total = int(np.count_nonzero(mask))
     if not total and knowledge is None:
         raise NotFoundError(f"no {request.kind} named {request.name[:80]!r} in the index")
-    granularity, periods = _periods(columns, mask)
+    periods = buckets(columns, mask)
     left_out = {name, *_relatives(name)} if request.kind == "technology" else {name}
     return Profile(
         request=request,
         name=name,
         total=total,
         undated=int(np.count_nonzero(mask & columns.undated)),
-        granularity=granularity,
-        periods=periods,
+        granularity=periods.granularity,
+        periods=periods.periods(),
         companies=associations(columns, COMPANY_FIELD, mask, left_out if field == COMPANY_FIELD else set(), request),
         technologies=associations(
             columns, TECHNOLOGY_FIELD, mask, left_out if field == TECHNOLOGY_FIELD else set(), request
@@ -179,46 +161,6 @@ def _indexed_name(columns: FacetColumns, kind: str, name: str) -> str:
     if name in columns.column(KINDS[kind]).ordinals or kind != "company":
         return name
     return load_knowledge_base().spellings.get(variant_key(name), name)
-
-
-def _periods(columns: FacetColumns, mask: np.ndarray) -> tuple[str, tuple[Period, ...]]:
-    """Articles per period from the first dated article to the last, empty periods included."""
-    dated = mask & ~columns.undated
-    if not dated.any():
-        return "month", ()
-    days = (columns.dates[dated] // np.uint64(_MICROSECONDS_PER_DAY)).astype(np.int64) - _DAYS_BEFORE_1970
-    days = days.astype("datetime64[D]")
-    first, last = days.min(), days.max()
-    span = int((last - first) / np.timedelta64(1, "D"))
-    months = (last.astype("datetime64[M]") - first.astype("datetime64[M]")).astype(int)
-    if span <= DAILY_DAYS:
-        granularity, starts, step = "day", days, np.timedelta64(1, "D")
-    elif span <= WEEKLY_DAYS:
-        # Weeks start on Monday; 1970-01-01 was a Thursday.
-        offsets = (days.astype(np.int64) + 3) % 7
-        granularity, starts, step = "week", days - offsets.astype("timedelta64[D]"), np.timedelta64(7, "D")
-    elif months <= MONTHLY_MONTHS:
-        granularity, starts, step = "month", days.astype("datetime64[M]"), np.timedelta64(1, "M")
-    else:
-        granularity, starts, step = "year", days.astype("datetime64[Y]"), np.timedelta64(1, "Y")
-    buckets = np.arange(starts.min(), starts.max() + step, step)
-    counts = np.bincount(((starts - starts.min()) // step).astype(np.int64), minlength=len(buckets))
-    periods = []
-    for index, start in enumerate(buckets):
-        begin = start.astype("datetime64[D]").astype(date)
-        end = (start + step).astype("datetime64[D]").astype(date) - timedelta(days=1)
-        periods.append(Period(begin, end, _label(granularity, begin), int(counts[index])))
-    return granularity, tuple(periods)
-
-
-def _label(granularity: str, start: date) -> str:
-    if granularity == "day":
-        return start.isoformat()
-    if granularity == "week":
-        return f"week of {start.isoformat()}"
-    if granularity == "month":
-        return start.strftime("%Y-%m")
-    return str(start.year)
 
 
 def _latest(snapshot: IndexSnapshot, mask: np.ndarray, limit: int) -> tuple[RelatedArticle, ...]:

@@ -15,6 +15,7 @@ from indexer.article import Event
 from indexer.errors import InvalidRequestError
 from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import Facet, all_of_names
+from indexer.search.trends import Trend
 
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "newest", "oldest")
@@ -49,6 +50,7 @@ class SearchRequest:
     expanded: tuple[str, ...] = ()  # facets to show in full ("show more")
     roles: tuple[str, ...] = ()
     modes: Mapping[str, str] = field(default_factory=dict)
+    trend: bool = False  # also count the results per period (:mod:`.trends`): the search page's chart
 
     def __post_init__(self) -> None:
         for name, mode in self.modes.items():
@@ -106,6 +108,7 @@ class SearchResult:
     took_ms: float
     suggestion: str | None = None  # "did you mean": a corrected query that finds more
     notices: tuple[str, ...] = ()  # what the search did not do as asked: a wildcard capped, say
+    trend: Trend | None = None  # the results over time, when the request asked for them
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from indexer.search.ranking import rank
 from indexer.search.request import MAX_PER_PAGE, RelatedArticle, SearchHit, SearchRequest, SearchResult
 from indexer.search.snapshot import IndexSnapshot, Snapshots
 from indexer.search.spelling import corrected
+from indexer.search.trends import Trend, results_trend
 from indexer.stemming import stem
 
 EXPANDED_FACET_LIMIT = 100
@@ -127,6 +128,7 @@ class SearchService:
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=self._suggestion(snapshot, request.query, total, filters) if self.suggestions else None,
             notices=bounded.notices,
+            trend=_trend(snapshot.columns, chosen, request) if request.trend else None,
         )
 
     def ordered_ids(self, request: SearchRequest, limit: int) -> tuple[int, tuple[str, ...]]:
@@ -291,6 +293,11 @@ def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Fi
     if spec.name in request.expanded:
         spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
     return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
+
+
+def _trend(columns: FacetColumns, chosen: np.ndarray, request: SearchRequest) -> Trend:
+    """The chosen results per period, with a line per selected company (see :mod:`.trends`)."""
+    return results_trend(columns, chosen, request.selected("company"), request.all_of("company"))
 
 
 def _docs_with(columns: FacetColumns, spec: FacetSpec, values: tuple[str, ...], all_of: bool) -> np.ndarray:
