@@ -72,6 +72,8 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# The Danish and Norwegian legal form, whose slash would split it into two words.
+_SLASHED_LEGAL_FORM = re.compile(r"\bA/S\b")
 # HTML entities, including the mangled forms some feeds carry (" #39;s", "AT amp;T").
 _MANGLED_ENTITY = re.compile(r"\s?(#\d{2,4};|amp;|quot;|lt;|gt;)")
 # Markup left in feed text; tickers in angle brackets (<IBM>) are not markup.
@@ -121,4 +123,5 @@ def prepare_text(text: str) -> str:
     text = _MANGLED_ENTITY.sub(lambda m: "&" + m.group(1), text)
     text = html.unescape(text)
     text = _TAG.sub(" ", text)
+    text = _SLASHED_LEGAL_FORM.sub("A.S.", text)  # "Norsk Hydro A/S": one word, as "N.V." is
     return text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")

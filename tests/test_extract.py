@@ -367,6 +367,7 @@ def test_an_apposition_says_what_a_name_is(text, expected):
         ("Quantum Fund N.V., a mutual fund, said it agreed.", ("Quantum Fund",)),
         ("Petrofina S.A. said it agreed.", ("Petrofina",)),
         ("Zorbex Holding N.V. said it agreed.", ("Zorbex",)),
+        ("Norsk Hydro A/S <NHY.OL> and Saga Petroleum A/S said they applied.", ("Norsk Hydro", "Saga Petroleum")),
     ],
 )
 def test_a_legal_form_written_with_stops_is_a_legal_form(text, expected):
