@@ -3,7 +3,9 @@ per selected company."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import pytest
 
@@ -126,3 +128,80 @@ def test_no_dated_results_no_periods(service):
     trend = service.search(SearchRequest(query="rumour", trend=True)).trend
     assert trend.periods == ()
     assert trend.undated == 2
+
+
+def bar_links(html: str) -> list[tuple[str, str]]:
+    """(href, tooltip) of each bar of the trend chart."""
+    return [
+        (unescape(href), unescape(title))
+        for href, title in re.findall(r'<a class="bar-link" href="([^"]*)"[^>]*><title>([^<]*)</title>', html)
+    ]
+
+
+def page_total(html: str) -> int:
+    return int(re.search(r'class="count" data-total="(\d+)"', html).group(1))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=battery", "company=Acme", "q=battery&company=Acme&company=Cogs", "not_company=Flux&sort=oldest"],
+)
+def test_each_bar_links_to_the_search_narrowed_to_its_period(trend_client, query):
+    html = trend_client.get(f"/?{query}").get_data(as_text=True)
+    links = bar_links(html)
+    assert links
+    if query == "q=battery":
+        assert [title.split(":")[0] for _, title in links] == MONTHS
+    previous_end = None
+    for href, title in links:
+        found = re.fullmatch(rf"/\?{re.escape(query)}&from=([\d-]+)&to=([\d-]+)", href)
+        start, end = date.fromisoformat(found.group(1)), date.fromisoformat(found.group(2))
+        label, count = re.fullmatch(r"(.+): (\d+) articles?", title).groups()
+        assert label in (start.isoformat()[:7], f"week of {start.isoformat()}", start.isoformat())
+        assert previous_end is None or start == previous_end + timedelta(days=1)  # the periods adjoin
+        previous_end = end
+        narrowed = trend_client.get(href).get_data(as_text=True)
+        assert page_total(narrowed) == int(count) <= page_total(html)
+        assert f"{start.isoformat()} to {end.isoformat()}" in narrowed  # the date chip
+
+
+def test_a_bar_within_a_date_range_keeps_to_it(trend_client):
+    html = trend_client.get("/?from=2024-01-03&to=2024-07-25").get_data(as_text=True)
+    hrefs = [href for href, _ in bar_links(html)]
+    assert len(hrefs) == len(MONTHS)
+    assert hrefs[0] == "/?from=2024-01-03&to=2024-01-31"
+    assert hrefs[1] == "/?from=2024-02-01&to=2024-02-29"
+    assert hrefs[-1] == "/?from=2024-07-01&to=2024-07-25"
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 6])
+def test_the_page_draws_a_line_per_company_with_two_to_five(trend_client, count):
+    query = "&".join(f"company={name}" for name in COMPANIES[:count])
+    html = trend_client.get(f"/?{query}").get_data(as_text=True)
+    drawn = 2 <= count <= 5
+    assert html.count("<polyline") == (count if drawn else 0)
+    legend = re.search(r'<ul class="legend"[^>]*>(.*?)</ul>', html, re.S)
+    assert (legend is not None) == drawn
+    if drawn:
+        assert [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", legend.group(1))] == [
+            "All results",
+            *COMPANIES[:count],
+        ]
+
+
+def test_the_page_says_how_many_are_undated(trend_client):
+    html = trend_client.get("/?q=battery").get_data(as_text=True)
+    assert "1 undated, in no bar" in html
+    assert re.search(r'<th scope="row">Undated</th><td>1</td>', html)
+
+
+def test_no_chart_without_dated_results_and_nothing_scripted(trend_client):
+    assert 'class="trend"' not in trend_client.get("/?q=rumour").get_data(as_text=True)
+    html = trend_client.get("/?company=Acme&company=Bolt").get_data(as_text=True)
+    chart = re.search(r'<section class="trend".*?</section>', html, re.S).group(0)
+    assert "<script" not in chart and "style=" not in chart and " on" not in chart.replace(" one", "")
+    assert 'viewBox="0 0 720' in chart and 'width="100%"' in chart
+
+
+def test_the_api_default_answer_has_no_trend(trend_client):
+    assert "trend" not in trend_client.get("/api/search?q=battery").get_json()

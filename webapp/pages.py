@@ -35,7 +35,7 @@ FEED_ENTRIES = 50
 @bp.get("/")
 def search():
     search_request, state = _parsed(request.args)
-    result = get_search_service().search(search_request)
+    result = get_search_service().search(replace(search_request, trend=True))
     # An article opened from this page carries the search, its page too, for its way back.
     opened_from = with_args(state, page=result.page if result.page > 1 else None)
     return render_template(
@@ -52,6 +52,7 @@ def search():
         suggestion_url=_url(with_args(state, q=result.suggestion)) if result.suggestion else None,
         feed_url=_with_state(url_for("pages.feed"), state),
         export_links=_export_links(state),
+        trend=_trend_view(result, state),
     )
 
 
@@ -296,6 +297,39 @@ def _date_links(state: MultiDict) -> list[dict]:
         {"label": label, "url": _url(with_args(args, range=key)), "current": key == current}
         for key, label in (("week", "Past week"), ("month", "Past month"), ("year", "Past year"))
     ]
+
+
+def _trend_view(result: SearchResult, state: MultiDict) -> dict | None:
+    """The results over time (indexer/search/trends.py): each bar a link to this search narrowed to its
+    period (within the dates already asked for, so it never finds more), and a line per selected company
+    when 2 to 5 are; None when no result is dated."""
+    trend, search = result.trend, result.request
+    if trend is None or not trend.periods:
+        return None
+    urls = [
+        _url(
+            with_args(
+                state,
+                range=None,
+                **{
+                    "from": max(period.start, search.date_from or period.start).isoformat(),
+                    "to": min(period.end, search.date_to or period.end).isoformat(),
+                },
+            )
+        )
+        for period in trend.periods
+    ]
+    lines = [(line.name, line.counts) for line in trend.series]
+    return {
+        "chart": bar_chart([(p.label, p.count) for p in trend.periods], urls=urls, lines=lines),
+        "granularity": trend.granularity,
+        "undated": trend.undated,
+        "series": [line.name for line in trend.series],
+        "rows": [
+            (period.label, period.count, [line.counts[index] for line in trend.series])
+            for index, period in enumerate(trend.periods)
+        ],
+    }
 
 
 def _sort_links(result: SearchResult, state: MultiDict) -> list[dict]:
