@@ -286,3 +286,44 @@ def test_on_a_phone_the_filters_link_leads_to_the_facets_and_small_links_are_eas
         nots, numbers = boxes(page, ".facet-row a.not"), boxes(page, ".pagination ol a, .pagination ol [aria-current]")
         assert len(nots) > 10 and len(numbers) == 2
         assert [box for box in nots + numbers if box["width"] < 24 or box["height"] < 24] == [], width
+
+
+@pytest.fixture
+def dated_server(tmp_path):
+    """A server over a small index of articles dated across several months, for the trend chart."""
+    from benchmarks.serving import newsfacet_server
+    from indexer.index.store import IndexStore
+
+    from .test_trends import trend_articles
+
+    store = IndexStore(tmp_path / "index")
+    store.rebuild(trend_articles())
+    with newsfacet_server(store.root) as running:
+        yield running.base
+
+
+def test_a_bar_of_the_trend_chart_narrows_the_search_to_its_month(dated_server, page):
+    page.goto(dated_server + "/?q=battery&company=Acme&company=Bolt")
+    before = result_count(page)
+    bars = page.locator("section.trend a.bar-link")
+    assert [bars.nth(i).locator("title").text_content() for i in range(bars.count())][:4] == [
+        "2024-01: 2 articles",
+        "2024-02: 0 articles",
+        "2024-03: 0 articles",
+        "2024-04: 1 article",
+    ]
+    assert page.locator("section.trend polyline").count() == 2
+    assert page.locator("section.trend .legend li").all_inner_texts() == ["All results", "Acme", "Bolt"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    chart = page.locator("section.trend svg").first.bounding_box()
+    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "trend-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "trend-desktop.png"), full_page=True)
+
+    bars.nth(0).click()
+    page.wait_for_url("**from=2024-01-01&to=2024-01-31")
+    assert result_count(page) == 2 <= before
+    assert "2024-01-01 to 2024-01-31" in page.locator(".chips.active").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "trend-clicked.png"), full_page=True)

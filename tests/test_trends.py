@@ -33,10 +33,9 @@ CORPUS = [
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07"]
 
 
-@pytest.fixture(scope="module")
-def trend_index(tmp_path_factory) -> IndexStore:
-    store = IndexStore(tmp_path_factory.mktemp("trends") / "index")
-    store.rebuild(
+def trend_articles() -> list[Article]:
+    """The articles of :data:`CORPUS` (the browser test serves them too)."""
+    return [
         Article(
             id=f"t{number}",
             title=f"Story {number}",
@@ -45,7 +44,13 @@ def trend_index(tmp_path_factory) -> IndexStore:
             companies=companies,
         )
         for number, (day, companies, body) in enumerate(CORPUS)
-    )
+    ]
+
+
+@pytest.fixture(scope="module")
+def trend_index(tmp_path_factory) -> IndexStore:
+    store = IndexStore(tmp_path_factory.mktemp("trends") / "index")
+    store.rebuild(trend_articles())
     return store
 
 
