@@ -57,6 +57,7 @@ def test_benchmark_prints_every_figure(tmp_path, capsys):
     for engine in ("newsfacet service", "newsfacet HTTP API", "Whoosh groupedby", "SQLite FTS5 in-process"):
         assert len(re.findall(rf"^{engine} +[0-9.]+ +[0-9.]+ ", out, re.M)) == 2, engine
     assert out.count("peak memory: newsfacet serve") == 2
+    assert len(re.findall(r"^search with trend chart vs without: [0-9.]+x ", out, re.M)) == 2
     assert "incremental reindex of 100 changed articles" in out
     assert re.search(r"[1-9][0-9]* visible to the running server", out)
     assert out.count("agreement: engines agree wherever they must") == 2

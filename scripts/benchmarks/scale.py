@@ -48,6 +48,7 @@ from benchmarks.baselines import (
 from benchmarks.corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
 from benchmarks.groupedby import GroupedBySearch
 from benchmarks.serving import newsfacet_server
+from benchmarks.trends import measure_trend
 from benchmarks.typos import measure_suggestions, measure_typos
 from indexer.index.schema import document_to_article
 from indexer.index.store import IndexStore
@@ -302,6 +303,7 @@ def measure_corpus(
         print("\n".join(agreement.report()))
         typos_found = measure_typos(service, client, rounds)
         measure_suggestions(store, [query.text for query in queries], rounds)
+        measure_trend(store, [query.text for query in queries], rounds)
         print(
             f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB"
             + (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else "")
