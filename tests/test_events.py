@@ -114,6 +114,8 @@ def test_seed_events():
             (event("Earnings"),),
         ),
         ("Cars pull down retail figures\nUS retail sales fell 0.3% in January.", (), ()),
+        # an offer of securities is a financing, not a bid
+        ("Zorbex files for offer\nZorbex Corp filed for an offer of 500 mln dlrs of debt securities.", ("Zorbex",), ()),
         # what is bought: a business of any kind, or assets such as an oil field
         (
             "Zorbex acquires retailer\nZorbex Corp said it acquired a shoe retailer for 12 mln dlrs.",
@@ -144,6 +146,7 @@ def test_seed_events():
         "bought-from",
         "results-table",
         "retail-sales",
+        "debt-offer",
     ],
 )
 def test_extract_events(text, companies, expected):
