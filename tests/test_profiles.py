@@ -223,9 +223,18 @@ def test_the_page_has_a_chart_and_a_table_of_the_same_counts(corpus_client):
     assert rows[:3] == [("2023-01", "2"), ("2023-02", "0"), ("2023-03", "2")]
     assert ("Undated", "1") in rows
     assert "<script>" not in html and "style=" not in html
-    # Appears with: each company its page; each technology the search for the articles both are in.
+    # Appears with: each company its page; each value the search for the articles both are in.
     assert 'href="/company/Kidder,%20Peabody"' in html
     assert 'href="/?company=Acme&amp;technology=Lithium-ion+batteries"' in html
+    assert 'href="/?company=Acme&amp;company=Kidder%2C+Peabody&amp;company_mode=all"' in html
+
+
+def test_two_companies_shared_articles_are_the_all_of_search(corpus_client):
+    html = corpus_client.get("/company/Acme").get_data(as_text=True)
+    link = re.search(r'href="(/\?company=Acme&amp;company=Kidder[^"]*company_mode=all)"', html).group(1)
+    shared = re.search(r'<a href="' + re.escape(link) + r'">(\d+) shared</a>', html).group(1)
+    api = corpus_client.get("/api/search" + unescape(link)[1:].replace("?", "?", 1)).get_json()
+    assert api["total"] == int(shared)
 
 
 def test_the_technology_page_links_the_articles_each_company_shares_with_it(corpus_client):

@@ -435,8 +435,8 @@ def _profile_page(kind: str, name: str):
 def _association_views(profile: Profile, other: str, associations: tuple[Association, ...]) -> list[dict]:
     """Each value that appears with the profile's: a link to its own page, and to the articles both are in.
 
-    Values of two facets combine with AND, so a company and a technology share the search with both; values
-    of one facet combine with OR, so two companies' shared articles have no search, only each one's page.
+    Values of two facets combine with AND, so a company and a technology share the search with both; two
+    values of one facet share the search for both in "all of" mode (``company_mode=all``).
     """
     return [
         {
@@ -448,7 +448,7 @@ def _association_views(profile: Profile, other: str, associations: tuple[Associa
             "lift": item.lift,
             "shared_url": _url(MultiDict([(profile.kind, profile.name), (other, item.name)]))
             if other != profile.kind
-            else None,
+            else _url(MultiDict([(other, profile.name), (other, item.name), (f"{other}_mode", "all")])),
         }
         for item in associations
     ]
