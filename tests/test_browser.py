@@ -327,3 +327,29 @@ def test_a_bar_of_the_trend_chart_narrows_the_search_to_its_month(dated_server, 
     assert result_count(page) == 2 <= before
     assert "2024-01-01 to 2024-01-31" in page.locator(".chips.active").inner_text()
     page.screenshot(path=str(ARTIFACTS / "trend-clicked.png"), full_page=True)
+
+
+def test_two_companies_switch_between_any_of_and_all_of(server, page):
+    page.goto(server + "/")
+    for company in ("Panasonic", "Toyota"):
+        page.locator(f'[data-facet="company"] a.facet-value[data-value="{company}"]').click()
+        page.wait_for_url(f"**company={company}**")
+    switch = page.locator('[data-facet="company"] .modes')
+    assert switch.inner_text().split() == ["any", "of", "·", "all", "of"]
+    assert switch.locator('[aria-current="true"]').inner_text() == "any of"
+    any_of = result_count(page)
+
+    def api_total() -> int:
+        return page.request.get(server + "/api/search?" + page.url.split("?", 1)[1]).json()["total"]
+
+    switch.locator("a.mode", has_text="all of").click()
+    page.wait_for_url("**company_mode=all**")
+    assert "company=Panasonic&company=Toyota" in page.url
+    assert "all of" in page.locator(".chips.active .chip-group").inner_text()
+    all_of = result_count(page)
+    assert all_of == api_total() < any_of
+
+    page.locator('[data-facet="company"] .modes a.mode', has_text="any of").click()
+    page.wait_for_url(lambda url: "company_mode" not in url)
+    assert "any of" in page.locator(".chips.active .chip-group").inner_text()
+    assert result_count(page) == api_total() == any_of
