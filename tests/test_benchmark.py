@@ -58,6 +58,13 @@ def test_benchmark_prints_every_figure(tmp_path, capsys):
         assert len(re.findall(rf"^{engine} +[0-9.]+ +[0-9.]+ ", out, re.M)) == 2, engine
     assert out.count("peak memory: newsfacet serve") == 2
     assert len(re.findall(r"^search with trend chart vs without: [0-9.]+x ", out, re.M)) == 2
+    assert out.count("company pages over HTTP: ") == 2
+    measured = len(
+        re.findall(r"^company pages over HTTP: [1-3] companies in 100\+ articles \(.*\) x 20 requests$", out, re.M)
+    )
+    for path in (r"/company/<name> \(HTML\)", "/api/companies/<name>"):
+        timed = rf"^  {path} +p50 +[0-9.]+ ms  p95 +[0-9.]+ ms  p95 <= 150 ms: (yes|NO)$"
+        assert len(re.findall(timed, out, re.M)) == measured, path
     assert "incremental reindex of 100 changed articles" in out
     assert re.search(r"[1-9][0-9]* visible to the running server", out)
     assert out.count("agreement: engines agree wherever they must") == 2

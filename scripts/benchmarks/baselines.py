@@ -313,7 +313,7 @@ class DatasetteBaseline:
 
 
 class KeepAliveClient:
-    """GETs JSON over one persistent HTTP/1.1 connection, as a browser reuses its connection.
+    """GETs JSON (or a page) over one persistent HTTP/1.1 connection, as a browser reuses its connection.
 
     Every HTTP engine in the benchmark is asked through one of these, so none pays for
     a new connection per query and the figures compare the servers, not the client.
@@ -326,6 +326,10 @@ class KeepAliveClient:
         self._connection: http.client.HTTPConnection | None = None
 
     def get_json(self, path: str) -> Any:
+        return json.loads(self.get(path))
+
+    def get(self, path: str) -> bytes:
+        """The body of a 200 answer; any other status raises :class:`RuntimeError`."""
         for attempt in (1, 2):
             if self._connection is None:
                 self._connection = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
@@ -340,7 +344,7 @@ class KeepAliveClient:
                 continue
             if response.status != 200:
                 raise RuntimeError(f"{path} answered {response.status}: {body[:1000].decode('utf-8', 'replace')}")
-            return json.loads(body)
+            return body
         raise RuntimeError("unreachable")
 
     def close(self) -> None:

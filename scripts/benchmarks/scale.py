@@ -45,6 +45,7 @@ from benchmarks.baselines import (
     baseline_article,
     write_sqlite,
 )
+from benchmarks.company_pages import measure_company_pages
 from benchmarks.corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
 from benchmarks.groupedby import GroupedBySearch
 from benchmarks.serving import newsfacet_server
@@ -304,6 +305,7 @@ def measure_corpus(
         typos_found = measure_typos(service, client, rounds)
         measure_suggestions(store, [query.text for query in queries], rounds)
         measure_trend(store, [query.text for query in queries], rounds)
+        measure_company_pages(service, client)
         print(
             f"peak memory: newsfacet serve {peak_memory_mb(server.pid):,.0f} MB"
             + (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else "")
