@@ -67,10 +67,14 @@ def reindex(
         articles = extract_learned(batch.articles, extractor, progress, processes)
         articles = progress.track(articles, "indexing", total=len(batch.articles))
         if full:
-            written = store.rebuild(articles, learned_names=learned)
+            written = store.rebuild(articles, learned_names=learned, progress=progress)
         else:
             written = store.update(
-                articles, roots=batch.roots, complete_files=batch.complete_files, learned_names=learned
+                articles,
+                roots=batch.roots,
+                complete_files=batch.complete_files,
+                learned_names=learned,
+                progress=progress,
             )
     folded = sum(len(article.duplicates) for article in batch.articles)
     return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes, folded=folded)

@@ -26,9 +26,9 @@ def test_index_then_search(runner, tmp_path):
     index = tmp_path / "index"
     result = run(runner, "index", SEEDS, "--index", index)
     assert result.exit_code == 0
-    assert result.output.startswith("full rebuild: 2 added, 0 updated, 0 unchanged, 0 removed, 0 skipped")
+    assert result.stdout.startswith("full rebuild: 2 added, 0 updated, 0 unchanged, 0 removed, 0 skipped")
     again = run(runner, "index", SEEDS, "--index", index)
-    assert again.output.startswith("incremental: 0 added, 0 updated, 2 unchanged, 0 removed, 0 skipped")
+    assert again.stdout.startswith("incremental: 0 added, 0 updated, 2 unchanged, 0 removed, 0 skipped")
 
     found = run(runner, "search", "batteries", "--company", "Mazda", "--index", index)
     assert found.exit_code == 0
@@ -99,7 +99,7 @@ def test_full_reindex_replaces_the_index(runner, tmp_path):
     index = tmp_path / "index"
     run(runner, "index", SEEDS, DATA / "articles.jsonl", "--index", index)
     result = run(runner, "index", SEEDS, "--index", index, "--full")
-    assert result.output.startswith("full rebuild: 2 added")
+    assert result.stdout.startswith("full rebuild: 2 added")
     with IndexStore(index).searcher() as searcher:
         assert searcher.doc_count() == 2
 

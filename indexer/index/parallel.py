@@ -74,8 +74,10 @@ def write_in_parts(
             raise ValueError(f"article id {min(repeated)!r} is in more than one part")
         seen.update(results[number].ids)
     segments = [results[n].segment for n in range(len(parts)) if results[n].segment is not None]
-    TOC(ix.schema, segments, 1).write(ix.storage, ix.indexname)
-    clean_files(ix.storage, ix.indexname, 1, segments)
+    plural = "s" if len(segments) != 1 else ""
+    with progress.phase("writing the index", f"committing {len(segments)} segment{plural}"):
+        TOC(ix.schema, segments, 1).write(ix.storage, ix.indexname)
+        clean_files(ix.storage, ix.indexname, 1, segments)
     ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
     return len(seen)
 

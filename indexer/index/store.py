@@ -148,10 +148,15 @@ class IndexStore:
 
     # -- writing ---------------------------------------------------------------
 
-    def rebuild(self, articles: Iterable[Article], learned_names: LearnedNames = NOTHING_LEARNED) -> WriteReport:
-        """Build a new generation from exactly ``articles`` and swap it in."""
+    def rebuild(
+        self,
+        articles: Iterable[Article],
+        learned_names: LearnedNames = NOTHING_LEARNED,
+        progress: Progress | None = None,
+    ) -> WriteReport:
+        """Build a new generation from exactly ``articles`` and swap it in; ``progress`` hears of the commit."""
         with self._write_lock():
-            return self._build_generation(lambda ix: _write_in_order(ix, articles), learned_names)
+            return self._build_generation(lambda ix: _write_in_order(ix, articles, progress or Silent()), learned_names)
 
     def rebuild_in_parts(
         self,
@@ -178,6 +183,7 @@ class IndexStore:
         roots: Iterable[str] = (),
         complete_files: Iterable[str] = (),
         learned_names: LearnedNames | None = None,
+        progress: Progress | None = None,
     ) -> WriteReport:
         """Add new articles and rewrite changed ones in the served generation.
 
@@ -186,16 +192,17 @@ class IndexStore:
         or was read completely this time (it is in ``complete_files``) and no longer
         holds it; articles from elsewhere are left alone. Without an index yet, this
         builds the first generation. ``learned_names`` are added to the names kept
-        with the index.
+        with the index. ``progress`` hears of the commit, which merges segments and can take minutes.
         """
+        progress = progress or Silent()
         with self._write_lock():
             if not self.exists():
                 return self._build_generation(
-                    lambda ix: _write_in_order(ix, articles), learned_names or NOTHING_LEARNED
+                    lambda ix: _write_in_order(ix, articles, progress), learned_names or NOTHING_LEARNED
                 )
             ix = self.open_index()
             try:
-                report = _write_changes(ix, articles, tuple(roots), frozenset(complete_files))
+                report = _write_changes(ix, articles, tuple(roots), frozenset(complete_files), progress)
             finally:
                 ix.close()
             if learned_names is not None:
@@ -255,7 +262,7 @@ class IndexStore:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _write_in_order(ix: Index, articles: Iterable[Article]) -> int:
+def _write_in_order(ix: Index, articles: Iterable[Article], progress: Progress) -> int:
     """Write ``articles`` into the new, empty ``ix`` with one writer and commit; the count added."""
     # Segment files kept apart: a compound segment is read into memory whole when opened.
     writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
@@ -274,12 +281,12 @@ def _write_in_order(ix: Index, articles: Iterable[Article]) -> int:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    _commit(writer, progress)
     return added
 
 
 def _write_changes(
-    ix: Index, articles: Iterable[Article], roots: tuple[str, ...], complete_files: frozenset[str]
+    ix: Index, articles: Iterable[Article], roots: tuple[str, ...], complete_files: frozenset[str], progress: Progress
 ) -> WriteReport:
     """Write the new and changed ``articles`` into ``ix``, remove the gone ones, and commit."""
     added = updated = unchanged = 0
@@ -307,8 +314,17 @@ def _write_changes(
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    _commit(writer, progress)
     return WriteReport(added=added, updated=updated, unchanged=unchanged, removed=len(gone))
+
+
+def _commit(writer: IndexWriter, progress: Progress) -> None:
+    """Commit ``writer``, telling ``progress``: Whoosh sorts the new segment's postings and merges the
+    small segments here, minutes for a large build with no callback of its own."""
+    segments = len(writer.segments) + 1  # those committed before, and the one this writer adds
+    plural = "s" if segments != 1 else ""
+    with progress.phase("writing the index", f"merging {segments} segment{plural}"):
+        writer.commit()
 
 
 def _add_later_fields(writer: IndexWriter) -> bool:
