@@ -7,6 +7,7 @@ Every link on a search page is built from the parsed request's state
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
 from markupsafe import Markup
@@ -24,7 +25,7 @@ from indexer.search.sentences import event_sentence
 
 from .atom import atom_feed
 from .charts import bar_chart
-from .params import query_string, request_from_args, state_args, toggle_args, with_args
+from .params import archive_span, query_string, request_from_args, state_args, toggle_args, with_args
 from .services import get_search_service
 
 bp = Blueprint("pages", __name__, template_folder="templates")
@@ -47,7 +48,7 @@ def search():
         role_form=_role_form(result, state),
         chips=_active_chips(result, state),
         pagination=_pagination(result, state),
-        date_links=_date_links(state),
+        date_links=_date_links(state, result.newest),
         sort_links=_sort_links(result, state),
         suggestion_url=_url(with_args(state, q=result.suggestion)) if result.suggestion else None,
         feed_url=_with_state(url_for("pages.feed"), state),
@@ -290,13 +291,26 @@ def _role_form(result: SearchResult, state: MultiDict) -> dict:
     }
 
 
-def _date_links(state: MultiDict) -> list[dict]:
+def _date_links(state: MultiDict, newest: date | None = None) -> list[dict]:
     args = with_args(state, **{"from": None, "to": None})
     current = state.get("range", "")
     return [
-        {"label": label, "url": _url(with_args(args, range=key)), "current": key == current}
+        _archive_link(args, state, key, span)
+        if (span := archive_span(key, newest))
+        else {"label": label, "url": _url(with_args(args, range=key)), "current": key == current}
         for key, label in (("week", "Past week"), ("month", "Past month"), ("year", "Past year"))
     ]
+
+
+def _archive_link(args: MultiDict, state: MultiDict, key: str, span: tuple[date, date]) -> dict:
+    """A quick range on an archive (:func:`.params.archive_span`): the days before its newest article as
+    ``from=`` and ``to=``, labelled so, since "Past week" counted back from today would find nothing."""
+    dates = {"from": span[0].isoformat(), "to": span[1].isoformat()}
+    return {
+        "label": f"{key.capitalize()} before the newest article ({dates['to']})",
+        "url": _url(with_args(args, range=None, **dates)),
+        "current": not state.get("range") and all(state.get(name) == day for name, day in dates.items()),
+    }
 
 
 def _trend_view(result: SearchResult, state: MultiDict) -> dict | None:

@@ -86,6 +86,18 @@ def request_from_args(args: MultiDict, default_per_page: int = 10, today: date |
     )
 
 
+def archive_span(key: str, newest: date | None, today: date | None = None) -> tuple[date, date] | None:
+    """The days quick range ``key`` covers on an archive: those before its newest article (``newest``),
+    when that article is older than the range ending today, which would find nothing; None when
+    the range ending today is the one to offer (a current collection, or no dated article)."""
+    if newest is None or key not in QUICK_RANGES:
+        return None
+    days = timedelta(days=QUICK_RANGES[key])
+    if newest >= (today or date.today()) - days:
+        return None
+    return newest - days, newest
+
+
 def state_args(search: SearchRequest, args: MultiDict, default_per_page: int = 10) -> MultiDict:
     """The parameters that ask for ``search`` again, but its page: the base of every link.
 

@@ -109,6 +109,7 @@ class SearchResult:
     suggestion: str | None = None  # "did you mean": a corrected query that finds more
     notices: tuple[str, ...] = ()  # what the search did not do as asked: a wildcard capped, say
     trend: Trend | None = None  # the results over time, when the request asked for them
+    newest: date | None = None  # the day of the index's newest dated article (UTC): quick ranges on an archive
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,7 @@ class SearchService:
             suggestion=self._suggestion(snapshot, request.query, total, filters) if self.suggestions else None,
             notices=bounded.notices,
             trend=_trend(snapshot.columns, chosen, request) if request.trend else None,
+            newest=_newest_day(snapshot.columns, self.date_field),
         )
 
     def ordered_ids(self, request: SearchRequest, limit: int) -> tuple[int, tuple[str, ...]]:
@@ -298,6 +299,15 @@ def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Fi
 def _trend(columns: FacetColumns, chosen: np.ndarray, request: SearchRequest) -> Trend:
     """The chosen results per period, with a line per selected company (see :mod:`.trends`)."""
     return results_trend(columns, chosen, request.selected("company"), request.all_of("company"))
+
+
+def _newest_day(columns: FacetColumns, date_field) -> date | None:
+    """The day of the newest dated article in the index, from the date column (no document is read):
+    on an archive, where "the past week" holds nothing, quick ranges count back from it instead."""
+    dated = columns.alive & ~columns.undated
+    if not dated.any():
+        return None
+    return date_field.from_column_value(int(columns.dates[dated].max())).date()
 
 
 def _docs_with(columns: FacetColumns, spec: FacetSpec, values: tuple[str, ...], all_of: bool) -> np.ndarray:
