@@ -49,7 +49,8 @@ def by_id(batch):
             "Lena Park",
             "https://chips.example.com/tsmc-japan",
         ),
-        ("articles/json-2", "CATL signs supply deal", datetime(2024, 2, 2, 9, tzinfo=UTC), None, None, None),
+        # No source in the record: the data set's, its file's name without the endings.
+        ("articles/json-2", "CATL signs supply deal", datetime(2024, 2, 2, 9, tzinfo=UTC), "articles", None, None),
         (
             "articles/csv-2",
             "LG Energy Solution wins Toyota order",

@@ -203,8 +203,9 @@ def test_exclusion(seeds):
 
 def test_source_and_month_facets(seeds):
     result = seeds()
-    assert facet(result, "source") == {"MENAFN": (1, False)}
-    assert facet(result, "month") == {"2024-03": (1, False)}
+    # The Toyota seed names no source and has no date: its folder's name, and the Undated month.
+    assert facet(result, "source") == {"MENAFN": (1, False), "seeds": (1, False)}
+    assert facet(result, "month") == {"2024-03": (1, False), "Undated": (1, False)}
     assert seeds(month=["2024-03"]).total == 1
 
 

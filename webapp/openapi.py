@@ -71,7 +71,13 @@ def search_parameters() -> list[dict[str, Any]]:
     for spec in FACETS:
         label = spec.label.lower()
         parameters.append(
-            _query(spec.name, f"Only articles with any of these {label}. {FACET_LIMITS}", string, True, MAX_VALUES)
+            _query(
+                spec.name,
+                " ".join(filter(None, (f"Only articles with any of these {label}.", spec.values_note, FACET_LIMITS))),
+                string,
+                True,
+                MAX_VALUES,
+            )
         )
         if spec.all_of:
             parameters.append(

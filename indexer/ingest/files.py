@@ -33,6 +33,7 @@ from indexer.errors import InputError
 from indexer.ingest.feeds import parse_feed
 from indexer.ingest.html_article import parse_html_article
 from indexer.ingest.records import parse_csv, parse_json_document, parse_jsonl
+from indexer.ingest.sources import fallback_source
 from indexer.ingest.streams import Line, read_lines
 from indexer.ingest.text_article import parse_text_article, title_from_text
 from indexer.text import looks_binary, scrubbed, without_control_characters
@@ -61,6 +62,12 @@ class SourceFile:
     @property
     def origin(self) -> str:
         return path_text(self.path)
+
+    @property
+    def fallback_source(self) -> str | None:
+        """The source of its articles that name none (see :mod:`.sources`)."""
+        name = fallback_source(Path(os.path.abspath(self.path)), _format_suffix(self.path), READERS)
+        return _optional(path_text(name)) if name else None
 
 
 Item = Article | SkippedInput | InputNote
@@ -157,6 +164,9 @@ def read_articles(
     two inputs must not silently overwrite each other. An article with exactly
     the text of one already read (the same story from two feeds) is kept once,
     with the other copy's id, origin and source recorded in ``duplicates``.
+
+    An article that names no source of its own (nor its feed) gets its file's or folder's
+    name (:mod:`.sources`), so articles from two data sets are never one blank source.
     """
     paths = list(paths)
     articles: dict[str, Article] = {}
@@ -173,12 +183,15 @@ def read_articles(
             continue
         resolved = path_text(os.path.realpath(source.path))
         files.append(resolved)
+        named = source.fallback_source
         for item in _read_source(source, limits):
             if isinstance(item, Article):
                 try:
                     item = _cleaned(item)
                 except InputError as error:
                     item = SkippedInput(item.origin, str(error))
+            if isinstance(item, Article) and item.source is None:
+                item = replace(item, source=named)
             if isinstance(item, InputNote):
                 notes.append(item)
                 continue

@@ -21,7 +21,11 @@ import numpy as np
 from whoosh.reading import IndexReader
 
 from indexer.index.postings import field_lengths, term_postings, term_text
-from indexer.index.schema import DATE_FIELD, UNDATED_FIELD, facet_value
+from indexer.index.schema import DATE_FIELD, MONTH_FIELD, UNDATED_FIELD, facet_value
+
+# The month facet's value for articles without a date: selected and excluded like any month,
+# and ranked below every month, so it comes after the oldest.
+UNDATED = "Undated"
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ class FacetColumn:
         self.entry_values = entry_values
         # Ties in count are broken by the value, ignoring case; months sort by value.
         self.by_name = _ranks(sorted(range(len(values)), key=lambda i: (values[i].lower(), values[i])))
-        self.by_value = _ranks(sorted(range(len(values)), key=lambda i: values[i]))
+        self.by_value = _ranks(sorted(range(len(values)), key=lambda i: (values[i] != UNDATED, values[i])))
 
     def docs_with(self, values: Iterable[str], size: int) -> np.ndarray:
         """A mask of the documents that carry any of ``values``."""
@@ -156,10 +160,12 @@ class FacetColumns:
             self.alive[np.fromiter(gone, dtype=np.int64) + offset] = False
         # Handed out as the match of every query that asks for everything: read-only.
         self.alive.flags.writeable = False
-        self.columns = {field: _merge(segments, offsets, field) for field in fields}
-        self._counts_of_all: dict[str, ValueCounts] = {}
         self.dates = np.concatenate([s.dates for s in segments]) if segments else np.zeros(0, np.uint64)
         self.undated = np.concatenate([s.undated for s in segments]) if segments else np.zeros(0, bool)
+        self.columns = {field: _merge(segments, offsets, field) for field in fields}
+        if MONTH_FIELD in self.columns:
+            self.columns[MONTH_FIELD] = _with_undated(self.columns[MONTH_FIELD], self.undated)
+        self._counts_of_all: dict[str, ValueCounts] = {}
         self.lengths = {
             field: np.concatenate([s.lengths[field] for s in segments]) if segments else np.zeros(0, np.float32)
             for field in scored
@@ -217,6 +223,24 @@ def _merge(segments: Sequence[SegmentArrays], offsets: np.ndarray, field: str) -
     empty = np.zeros(0, np.int32)
     return FacetColumn(
         tuple(ordinals), np.concatenate(docs) if docs else empty, np.concatenate(entries) if entries else empty
+    )
+
+
+def _with_undated(months: FacetColumn, undated: np.ndarray) -> FacetColumn:
+    """The month column with one more value, :data:`UNDATED`, carried by every undated document.
+
+    The index gives an undated article no month term; adding the entries here, from the
+    undated column, lets it be counted, selected and excluded as a month is, with no
+    reindex of what is already indexed.
+    """
+    docs = np.flatnonzero(undated).astype(months.entry_docs.dtype)
+    if not len(docs):
+        return months
+    ordinal = np.full(len(docs), len(months.values), dtype=months.entry_values.dtype)
+    return FacetColumn(
+        (*months.values, UNDATED),
+        np.concatenate([months.entry_docs, docs]),
+        np.concatenate([months.entry_values, ordinal]),
     )
 
 

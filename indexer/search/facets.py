@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from indexer.errors import NotFoundError
 from indexer.index.schema import COMPANY_FIELD, EVENT_FIELD, MONTH_FIELD, SOURCE_FIELD, TECHNOLOGY_FIELD
-from indexer.search.columns import ValueCounts
+from indexer.search.columns import UNDATED, ValueCounts
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,19 @@ class FacetSpec:
     # Whether several selected values may be asked for all at once (company_mode=all): an article
     # carries several companies, technologies and events, but has one source and one month.
     all_of: bool = False
+    # Values listed whenever an article carries them, even outside the top: "Undated" would
+    # otherwise hide behind "Show more" in any archive of over a year.
+    always: tuple[str, ...] = ()
+    # What the values are, for the API's description of the parameter.
+    values_note: str = ""
 
     def build(self, counts: ValueCounts, selected: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Facet:
         """The facet's top values; selected and excluded values always shown, even outside the top."""
         top = counts.top(self.limit, self.order)
         shown = {value for value, _ in top}
         top += [(value, counts.get(value, 0)) for value in (*selected, *excluded) if value not in shown]
+        shown = {value for value, _ in top}
+        top += [(value, count) for value in self.always if value not in shown and (count := counts.get(value, 0))]
         values = tuple(FacetValue(value, count, value in selected, value in excluded) for value, count in top)
         return Facet(self.name, self.label, values, truncated=len(counts) > self.limit)
 
@@ -68,7 +75,15 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("technology", TECHNOLOGY_FIELD, "Technologies", all_of=True),
     FacetSpec("event", EVENT_FIELD, "Events", event_part="type", all_of=True),
     FacetSpec("source", SOURCE_FIELD, "Sources"),
-    FacetSpec("month", MONTH_FIELD, "Months", limit=12, order="newest"),
+    FacetSpec(
+        "month",
+        MONTH_FIELD,
+        "Months",
+        limit=12,
+        order="newest",
+        always=(UNDATED,),
+        values_note=f"Values are YYYY-MM (UTC), or {UNDATED} for the articles without a date.",
+    ),
 )
 
 
