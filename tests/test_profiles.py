@@ -12,6 +12,7 @@ import pytest
 from indexer.article import Article
 from indexer.index.store import IndexStore
 from indexer.search.profiles import MIN_SHARED, ProfileRequest
+from indexer.search.request import SearchRequest
 from indexer.search.service import SearchService
 from webapp import create_app
 
@@ -241,3 +242,28 @@ def test_the_technology_page_links_the_articles_each_company_shares_with_it(corp
     html = corpus_client.get("/technology/Lithium-ion%20batteries").get_data(as_text=True)
     assert "<svg" in html and "Batteries" in html
     assert 'href="/?technology=Lithium-ion+batteries&amp;company=Acme"' in html
+
+
+def test_the_companies_that_go_with_a_search_rank_by_lift(service):
+    found = service.search(SearchRequest(filters={"company": ("Acme",)}, appears_with=True))
+    assert found.total == 6
+    # The chosen company is the question, not an answer; the one in every article has a lift of 1.
+    assert [(a.name, a.shared, a.lift) for a in found.appears_with] == [
+        ("Kidder, Peabody", 3, 1.667),
+        ("AT&T", 2, 1.667),
+        ("Moody's", 2, 1.111),
+        (UBIQUITOUS, 6, 1.0),
+    ]
+    assert service.search(SearchRequest(filters={"company": ("Acme",)})).appears_with == ()
+    # A search that keeps every article has nothing to go with.
+    assert service.search(SearchRequest(appears_with=True)).appears_with == ()
+
+
+def test_the_search_page_lists_them_with_the_results_each_is_in(corpus_client):
+    html = corpus_client.get("/?company=Acme").get_data(as_text=True)
+    section = re.search(r'<section class="appears-with">.*?</section>', html, re.S).group(0)
+    names = re.findall(r'<a class="chip company" href="/company/[^"]*">([^<]*)</a>', section)
+    assert [unescape(name) for name in names] == ["Kidder, Peabody", "AT&T", "Moody's", UBIQUITOUS]
+    for link, shared in re.findall(r'<a href="(/\?[^"]*)">(\d+) shared</a>', section):
+        api = corpus_client.get("/api/search" + unescape(link)[1:]).get_json()
+        assert api["total"] == int(shared), link

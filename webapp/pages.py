@@ -36,7 +36,7 @@ FEED_ENTRIES = 50
 @bp.get("/")
 def search():
     search_request, state = _parsed(request.args)
-    result = get_search_service().search(replace(search_request, trend=True))
+    result = get_search_service().search(replace(search_request, trend=True, appears_with=True))
     # An article opened from this page carries the search, its page too, for its way back.
     opened_from = with_args(state, page=result.page if result.page > 1 else None)
     return render_template(
@@ -54,6 +54,7 @@ def search():
         feed_url=_with_state(url_for("pages.feed"), state),
         export_links=_export_links(state),
         trend=_trend_view(result, state),
+        appears_with=_appears_with_view(result, state),
     )
 
 
@@ -311,6 +312,29 @@ def _archive_link(args: MultiDict, state: MultiDict, key: str, span: tuple[date,
         "url": _url(with_args(args, range=None, **dates)),
         "current": not state.get("range") and all(state.get(name) == day for name, day in dates.items()),
     }
+
+
+def _appears_with_view(result: SearchResult, state: MultiDict) -> list[dict]:
+    """The companies that go with the results (indexer/search/associations.py): each its page, and the
+    results it is in, the search narrowed to it (with every company already chosen, hence "all of")."""
+    chosen = result.request.selected("company")
+    views = []
+    for item in result.appears_with:
+        narrowed = toggle_args(state, "company", item.name)
+        if chosen:
+            narrowed = with_args(narrowed, company_mode="all")
+        views.append(
+            {
+                "kind": "company",
+                "name": item.name,
+                "url": url_for("pages.company", name=item.name),
+                "shared": item.shared,
+                "expected": item.expected,
+                "lift": item.lift,
+                "shared_url": _url(narrowed),
+            }
+        )
+    return views
 
 
 def _trend_view(result: SearchResult, state: MultiDict) -> dict | None:

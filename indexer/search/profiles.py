@@ -18,7 +18,6 @@ least :data:`MIN_SHARED` articles; ties go to the pair that shares more.
 
 from __future__ import annotations
 
-from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,14 +27,13 @@ from indexer.errors import InvalidRequestError, NotFoundError
 from indexer.facets.company_kb import load_knowledge_base, variant_key
 from indexer.facets.technologies import load_taxonomy
 from indexer.index.schema import COMPANY_FIELD, TECHNOLOGY_FIELD, document_to_article
+from indexer.search.associations import ASSOCIATED, MIN_SHARED, Association, associations
 from indexer.search.columns import FacetColumns
 from indexer.search.periods import Period, buckets
 from indexer.search.request import RelatedArticle
 from indexer.search.snapshot import IndexSnapshot
 
 KINDS = {"company": COMPANY_FIELD, "technology": TECHNOLOGY_FIELD}
-MIN_SHARED = 2  # a pair must share this many articles to be ranked at all
-ASSOCIATED = 10  # associated values listed per facet
 LATEST = 10  # latest articles read
 MAX_NAME_CHARS = 200
 
@@ -54,18 +52,6 @@ class ProfileRequest:
             raise InvalidRequestError(f"kind must be one of {', '.join(KINDS)}, not {self.kind[:20]!r}")
         if not self.name.strip() or len(self.name) > MAX_NAME_CHARS or "\x00" in self.name:
             raise InvalidRequestError(f"a name must be 1 to {MAX_NAME_CHARS} characters, without NUL")
-
-
-@dataclass(frozen=True)
-class Association:
-    """A value that appears with the profile's: the articles both are in (``shared``), how many that would
-    be by chance (``expected``), their ratio (``lift``) and the other value's own article count."""
-
-    name: str
-    shared: int
-    expected: float
-    lift: float
-    articles: int
 
 
 @dataclass(frozen=True)
@@ -116,42 +102,14 @@ def build_profile(snapshot: IndexSnapshot, request: ProfileRequest) -> Profile:
         undated=int(np.count_nonzero(mask & columns.undated)),
         granularity=periods.granularity,
         periods=periods.periods(),
-        companies=associations(columns, COMPANY_FIELD, mask, left_out if field == COMPANY_FIELD else set(), request),
+        companies=associations(
+            columns, COMPANY_FIELD, mask, left_out if field == COMPANY_FIELD else set(), request.associated
+        ),
         technologies=associations(
-            columns, TECHNOLOGY_FIELD, mask, left_out if field == TECHNOLOGY_FIELD else set(), request
+            columns, TECHNOLOGY_FIELD, mask, left_out if field == TECHNOLOGY_FIELD else set(), request.associated
         ),
         latest=_latest(snapshot, mask, request.latest),
         knowledge=knowledge,
-    )
-
-
-def associations(
-    columns: FacetColumns, field: str, mask: np.ndarray, left_out: Set[str], request: ProfileRequest
-) -> tuple[Association, ...]:
-    """The values of ``field`` that share at least :data:`MIN_SHARED` of the articles in ``mask``,
-    highest lift first, then most shared, then by name."""
-    column = columns.column(field)
-    alive = int(np.count_nonzero(columns.alive))
-    total = int(np.count_nonzero(mask))
-    if not total or not alive:
-        return ()
-    shared = columns.counts(field, mask).array
-    overall = columns.counts_of_all(field).array
-    candidates = np.flatnonzero(shared >= MIN_SHARED)
-    candidates = candidates[[column.values[i] not in left_out for i in candidates]] if left_out else candidates
-    expected = total * overall[candidates] / alive
-    lift = shared[candidates] / expected
-    # Rounded, so equal ratios computed two ways (2/1.2, 3/1.8) tie and the pair that shares more goes first.
-    order = np.lexsort((column.by_name[candidates], -shared[candidates], -np.round(lift, 9)))[: request.associated]
-    return tuple(
-        Association(
-            column.values[candidates[i]],
-            int(shared[candidates[i]]),
-            round(float(expected[i]), 3),
-            round(float(lift[i]), 3),
-            int(overall[candidates[i]]),
-        )
-        for i in order
     )
 
 

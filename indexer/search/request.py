@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from indexer.article import Event
 from indexer.errors import InvalidRequestError
+from indexer.search.associations import Association
 from indexer.search.events import EVENT_ROLES
 from indexer.search.facets import Facet, all_of_names
 from indexer.search.trends import Trend
@@ -51,6 +52,7 @@ class SearchRequest:
     roles: tuple[str, ...] = ()
     modes: Mapping[str, str] = field(default_factory=dict)
     trend: bool = False  # also count the results per period (:mod:`.trends`): the search page's chart
+    appears_with: bool = False  # also rank the companies that go with the results (:mod:`.associations`)
 
     def __post_init__(self) -> None:
         for name, mode in self.modes.items():
@@ -110,6 +112,8 @@ class SearchResult:
     notices: tuple[str, ...] = ()  # what the search did not do as asked: a wildcard capped, say
     trend: Trend | None = None  # the results over time, when the request asked for them
     newest: date | None = None  # the day of the index's newest dated article (UTC): quick ranges on an archive
+    # The companies most associated with the results (not those selected), when the request asked for them.
+    appears_with: tuple[Association, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from indexer.article import Article, text_fingerprint
 from indexer.errors import InvalidRequestError, NotFoundError
 from indexer.index.schema import (
     BODY_FIELD,
+    COMPANY_FIELD,
     DATE_FIELD,
     DUPLICATE_IDS_FIELD,
     EVENT_ROLE_FIELD,
@@ -31,6 +32,7 @@ from indexer.index.schema import (
     document_to_article,
 )
 from indexer.index.store import IndexStore
+from indexer.search.associations import Association, associations
 from indexer.search.budget import SEARCH_SECONDS
 from indexer.search.columns import FacetColumns, sortable_date
 from indexer.search.events import ROLE, RoleFilter
@@ -130,6 +132,7 @@ class SearchService:
             notices=bounded.notices,
             trend=_trend(snapshot.columns, chosen, request) if request.trend else None,
             newest=_newest_day(snapshot.columns, self.date_field),
+            appears_with=_appears_with(snapshot.columns, chosen, request) if request.appears_with else (),
         )
 
     def ordered_ids(self, request: SearchRequest, limit: int) -> tuple[int, tuple[str, ...]]:
@@ -299,6 +302,14 @@ def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Fi
 def _trend(columns: FacetColumns, chosen: np.ndarray, request: SearchRequest) -> Trend:
     """The chosen results per period, with a line per selected company (see :mod:`.trends`)."""
     return results_trend(columns, chosen, request.selected("company"), request.all_of("company"))
+
+
+def _appears_with(columns: FacetColumns, chosen: np.ndarray, request: SearchRequest) -> tuple[Association, ...]:
+    """The companies that go with the results more than chance says, by lift (see :mod:`.associations`);
+    the selected ones are the question, not an answer, and a search that keeps every article has none."""
+    if int(np.count_nonzero(chosen)) == int(np.count_nonzero(columns.alive)):
+        return ()
+    return associations(columns, COMPANY_FIELD, chosen, set(request.selected("company")))
 
 
 def _newest_day(columns: FacetColumns, date_field) -> date | None:
