@@ -829,7 +829,7 @@ class CompanyExtractor:
         if before and before[-1] in lex.descriptors and tokens[start - 1].text.islower() and tokens[start].joined:
             signals.append(2)  # "branding firm SalterBaxter", not "the company, Yury Boyko" nor "Group B"
         following = [t.lower for t in tokens[end : end + 4]]
-        if any(tuple(following[: len(cue)]) == cue for cue in lex.strong_cues_after):
+        if lex.strong_cues_after.start(following):
             signals.append(2)  # "Paion's shares"
         opens_with_a_word = start == 0 and self.lexicon.is_common_word(tokens[0].text)  # "Neither Brazil, the"
         if not opens_with_a_word and self._described_after(sentence, tokens, end):
@@ -842,9 +842,9 @@ class CompanyExtractor:
             and tokens[start - 2].joined
         ):
             signals.append(2)  # "Mark Bailin of Rymer International Seafood"
-        if any(tuple(following[: len(cue)]) == cue for cue in lex.cues_after):
+        if lex.cues_after.start(following):
             signals.append(1)
-        if any(tuple(before[-len(cue) :]) == cue for cue in lex.cues_before):
+        if lex.cues_before.end(before):
             signals.append(1)
         if tokens[end - 1].lower in lex.company_heads and end - start >= 2:
             signals.append(1)  # "Tyson Foods"
