@@ -61,6 +61,7 @@ class Token(NamedTuple):
     end: int
     loud: bool  # the line is in capitals or Title Case, so case says nothing
     joined: bool  # only spaces (or "&") separate it from the previous token
+    capital: bool  # written with a capital, as a name is (see :func:`_capitalised`)
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ class CompanyExtractor:
                     word = sentence[a:b]
                     gap = sentence[previous_end:a] if previous_end >= 0 else None
                     joined = gap is not None and (gap == " " or _JOINER.match(gap) is not None)
-                    tokens.append(Token(word, word.lower(), a, b, loud, joined))
+                    tokens.append(Token(word, word.lower(), a, b, loud, joined, _capitalised(word)))
                     previous_end = b
                 for name in self._sentence(scan, sentence, tokens):
                     found.add(name, position, weight)
@@ -377,12 +378,12 @@ class CompanyExtractor:
         items = []
         i = 0
         while i < len(tokens):
-            if not _capitalised(tokens[i].text) or tokens[i].loud:
+            if not tokens[i].capital or tokens[i].loud:
                 i += 1
                 continue
             end = i + 1
             while end < len(tokens) and end - i < _MAX_RUN and tokens[end].joined:
-                if _capitalised(tokens[end].text):
+                if tokens[end].capital:
                     end += 1
                 elif (
                     tokens[end].lower in _INSIDE_NAMES
@@ -469,7 +470,7 @@ class CompanyExtractor:
         while (
             end < len(tokens)
             and end - start < 2
-            and _capitalised(tokens[end].text)
+            and tokens[end].capital
             and tokens[end].lower not in _AND_CO
             and (end == start or tokens[end].joined)
         ):
@@ -534,7 +535,7 @@ class CompanyExtractor:
             not tokens[start].loud
             and end < len(tokens)
             and tokens[end].lower in self.lexicon.legal_forms
-            and _capitalised(tokens[end].text)
+            and tokens[end].capital
             and end - start >= 2
         ):
             return True  # "Dow Chemical Co said": a legal form confirms the name wherever it stands
@@ -551,7 +552,7 @@ class CompanyExtractor:
         return (
             previous is not None
             and not tokens[start].loud
-            and not (tokens[start].joined and _capitalised(previous.text) and previous.text not in _FUNCTION_WORDS)
+            and not (tokens[start].joined and previous.capital and previous.text not in _FUNCTION_WORDS)
         )
 
     def _heads_longer_name(self, scan: _Scan, tokens: list[Token], end: int) -> bool:
@@ -560,7 +561,7 @@ class CompanyExtractor:
         return bool(
             following
             and following.joined
-            and _capitalised(following.text)
+            and following.capital
             and following.lower not in self.lexicon.legal_forms
             and not following.loud
             and not self._is_company_at(scan, tokens, end)
@@ -569,7 +570,7 @@ class CompanyExtractor:
     def _skip_legal_forms(self, tokens: list[Token], i: int) -> int:
         if i + 1 < len(tokens) and tokens[i].lower == "and" and tokens[i + 1].lower in _AND_CO:
             i += 1  # "and Co"
-        while i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and _capitalised(tokens[i].text):
+        while i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and tokens[i].capital:
             i += 1
         return i
 
@@ -583,7 +584,7 @@ class CompanyExtractor:
                 not token.joined or token.text in _FUNCTION_WORDS or self._is_company_at(scan, tokens, i)
             ):
                 break
-            if _capitalised(token.text) and not (
+            if token.capital and not (
                 i > start and token.lower in lex.legal_forms and token.lower not in lex.company_heads
             ):
                 i += 1
@@ -598,12 +599,12 @@ class CompanyExtractor:
                 i += 1  # "Dainippon Ink and Chemicals", "Fichtel und Sachs", "Canadian Imperial Bank of Commerce"
             else:
                 break
-        while i > start and not _capitalised(tokens[i - 1].text):
+        while i > start and not tokens[i - 1].capital:
             i -= 1
         return i
 
     def _continues(self, tokens: list[Token], i: int) -> bool:
-        return i < len(tokens) and tokens[i].joined and _capitalised(tokens[i].text)
+        return i < len(tokens) and tokens[i].joined and tokens[i].capital
 
     def _is_company_at(self, scan: _Scan, tokens: list[Token], i: int) -> bool:
         alias = self._known_at(scan, tokens, i)[0]
@@ -618,7 +619,7 @@ class CompanyExtractor:
             and tokens[start - 1].lower in ("of", "for")
             and (
                 tokens[start - 2].lower in lex.institution_heads
-                or (tokens[start - 2].lower in lex.institution_before_of and _capitalised(tokens[start - 2].text))
+                or (tokens[start - 2].lower in lex.institution_before_of and tokens[start - 2].capital)
             )
         ):
             return []  # "Association of Payment and Clearing Services", "House of Representatives"
@@ -674,7 +675,7 @@ class CompanyExtractor:
             if _QUALIFIER.search(tokens[i].text):
                 start = i + 1  # "Hong Kong-based Techtronic Industries"
                 break
-        if start == 0 and end > 1 and tokens[0].lower in lex.descriptors and _capitalised(tokens[1].text):
+        if start == 0 and end > 1 and tokens[0].lower in lex.descriptors and tokens[1].capital:
             start, floor = 1, max(floor, 2)  # "Miner Highland Gold said", "Carmaker Zorbex"
         if start >= end:
             return None
@@ -808,21 +809,16 @@ class CompanyExtractor:
         beyond = tokens[end + 1].lower if end + 1 < len(tokens) else ""
         # "Internet Corporation for Assigned Names": a name goes on after the legal-form word
         name_goes_on = beyond in ("for", "of", "on") and self._continues(tokens, end + 2)
-        if after and after.lower == "and" and beyond in _AND_CO and _capitalised(tokens[end + 1].text):
+        if after and after.lower == "and" and beyond in _AND_CO and tokens[end + 1].capital:
             return 3  # "Kleinwort Grieveson and Co", "Samuel Montagu and Co Ltd"
-        if (
-            after
-            and after.lower in lex.legal_forms
-            and not name_goes_on
-            and (_capitalised(after.text) or len(after.text) <= 4)
-        ):
+        if after and after.lower in lex.legal_forms and not name_goes_on and (after.capital or len(after.text) <= 4):
             # "Internet Corporation for Assigned Names" is not a legal form.
             if after.lower not in lex.weak_legal_forms:
                 return 3  # "Key Tronic corp", "Acme Widgets Inc"
         if self._ticker_follows(sentence, tokens[end - 1].end):
             return 3
         signals = [0]
-        if after and after.lower in lex.weak_legal_forms and _capitalised(after.text) and not name_goes_on:
+        if after and after.lower in lex.weak_legal_forms and after.capital and not name_goes_on:
             single_word = end - start == 1 and self._is_ordinary(tokens[start].text)
             signals.append(1 if single_word else 2)  # "Williams Holdings", not "G7 Group"
         before = [t.lower for t in tokens[max(0, start - 4) : start]]
@@ -837,7 +833,7 @@ class CompanyExtractor:
         if (
             start >= 3
             and tokens[start - 1].lower == "of"
-            and _capitalised(tokens[start - 2].text)
+            and tokens[start - 2].capital
             and tokens[start - 3].text in lex.first_names
             and tokens[start - 2].joined
         ):
@@ -897,7 +893,7 @@ class CompanyExtractor:
         """The run ends in a company's head word ("Chemical", "Mills") or a legal form follows it."""
         lex = self.lexicon
         return tokens[end - 1].lower in lex.company_heads or (
-            end < len(tokens) and tokens[end].lower in lex.legal_forms and _capitalised(tokens[end].text)
+            end < len(tokens) and tokens[end].lower in lex.legal_forms and tokens[end].capital
         )
 
     def _is_ordinary(self, word: str) -> bool:
