@@ -531,13 +531,7 @@ class CompanyExtractor:
         if not alias.ambiguous:
             return True
         end = start + len(alias.tokens)
-        if (
-            not tokens[start].loud
-            and end < len(tokens)
-            and tokens[end].lower in self.lexicon.legal_forms
-            and tokens[end].capital
-            and end - start >= 2
-        ):
+        if not tokens[start].loud and self._legal_form_at(tokens, end) and end - start >= 2:
             return True  # "Dow Chemical Co said": a legal form confirms the name wherever it stands
         if (
             alias.canonical not in self.kb.curated
@@ -570,7 +564,7 @@ class CompanyExtractor:
     def _skip_legal_forms(self, tokens: list[Token], i: int) -> int:
         if i + 1 < len(tokens) and tokens[i].lower == "and" and tokens[i + 1].lower in _AND_CO:
             i += 1  # "and Co"
-        while i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and tokens[i].capital:
+        while self._legal_form_at(tokens, i):
             i += 1
         return i
 
@@ -891,10 +885,11 @@ class CompanyExtractor:
 
     def _ends_as_company(self, tokens: list[Token], end: int) -> bool:
         """The run ends in a company's head word ("Chemical", "Mills") or a legal form follows it."""
-        lex = self.lexicon
-        return tokens[end - 1].lower in lex.company_heads or (
-            end < len(tokens) and tokens[end].lower in lex.legal_forms and tokens[end].capital
-        )
+        return tokens[end - 1].lower in self.lexicon.company_heads or self._legal_form_at(tokens, end)
+
+    def _legal_form_at(self, tokens: list[Token], i: int) -> bool:
+        """A legal form written as one ("Co", "N.V"), not the word "company" in a sentence."""
+        return i < len(tokens) and tokens[i].lower in self.lexicon.legal_forms and tokens[i].capital
 
     def _is_ordinary(self, word: str) -> bool:
         lex = self.lexicon

@@ -20,7 +20,7 @@ from importlib import resources
 
 from indexer.article import Event, Participant
 from indexer.errors import InputError
-from indexer.facets.phrases import TOKEN, insert_phrase, longest_at
+from indexer.facets.phrases import TOKEN, insert_phrase, phrase_matches
 from indexer.stemming import stem
 from indexer.text import prepare_text, sentence_spans
 
@@ -155,7 +155,7 @@ def extract_events(
     told: dict[str, int] = {}
     for number, sentence in enumerate(sentences):
         tokens, mentions = finder(sentence)
-        for position, end, trigger in _triggers(tokens, table):
+        for position, end, trigger in phrase_matches(table.trie, tokens):
             if not _is_news(tokens, position, end, trigger.type, table) or not _has_near(
                 tokens, mentions, end, trigger
             ):
@@ -268,17 +268,6 @@ def _company_finder(
     return find
 
 
-def _triggers(tokens: list[str], table: EventTable) -> Iterable[tuple[int, int, Trigger]]:
-    position = 0
-    while position < len(tokens):
-        trigger, length = longest_at(table.trie, tokens, position)
-        if trigger is not None:
-            yield position, position + length, trigger
-            position += length
-        else:
-            position += 1
-
-
 def _is_news(tokens: list[str], start: int, end: int, event_type: str, table: EventTable) -> bool:
     before = {token.lower() for token in tokens[max(0, start - 3) : start]}
     if before & _NOT_NEWS:
@@ -319,12 +308,12 @@ def _participants(
     later, later_role = "", trigger.later
     if trigger.before == "acquirer" and trigger.after == "target":
         # "acquire cable systems from Tele-Communications": the company after "from" sells.
-        source = next((i for i in range(end, len(tokens)) if tokens[i].lower() == "from"), len(tokens))
+        source = _word_after(tokens, end, "from")
         later = next((m.name for m in mentions if m.start == source + 1), "")
         later_role = "seller" if later else ""
     elif trigger.later:
         # "sell its Quillan unit to Brillo": the company after "to" is the third party.
-        to = next((i for i in range(end, len(tokens)) if tokens[i].lower() == "to"), len(tokens))
+        to = _word_after(tokens, end, "to")
         later = next((m.name for m in mentions if m.start > to), "")
     # The seller or buyer after "from" or "to" is neither the subject nor the first party after the phrase.
     before = list(dict.fromkeys(m.name for m in mentions if m.start < start and m.name != later))
@@ -345,3 +334,8 @@ def _participants(
             seen[name] = None
             participants.append(Participant(name, role))
     return tuple(participants)
+
+
+def _word_after(tokens: list[str], end: int, word: str) -> int:
+    """Where ``word`` (any case) first stands from ``end`` on; the sentence's end when it does not."""
+    return next((i for i in range(end, len(tokens)) if tokens[i].lower() == word), len(tokens))

@@ -10,6 +10,8 @@ stem is too common.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from indexer.stemming import stem
 
@@ -50,6 +52,18 @@ def may_start(trie: dict, token: str) -> bool:
         or "~" + lower in trie
         or (len(token) > 2 and token.endswith("s") and "=" + token[:-1] in trie)
     )
+
+
+def phrase_matches(trie: dict, tokens: list[str]) -> Iterator[tuple[int, int, Any]]:
+    """The longest phrase at each place, left to right and never overlapping: (start, end, value)."""
+    position = 0
+    while position < len(tokens):
+        value, length = longest_at(trie, tokens, position)
+        if value is None:
+            position += 1
+        else:
+            yield position, position + length, value
+            position += length
 
 
 def longest_at(trie: dict, tokens: list[str], start: int) -> tuple[str | None, int]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from indexer.errors import InputError
-from indexer.facets.phrases import TOKEN, insert_phrase, longest_at
+from indexer.facets.phrases import TOKEN, insert_phrase, phrase_matches
 
 _SHORT_TEXT_WORDS = 120
 _CUES_FOR_A_MENTION = 3
@@ -157,16 +157,9 @@ def _family_discussed(parent_score: float, children_score: float) -> bool:
 
 def _cue_counts(text: str, taxonomy: Taxonomy) -> Counter[str]:
     """How many times the text uses each technology's cue words."""
-    tokens = TOKEN.findall(text)
     counts: Counter[str] = Counter()
-    position = 0
-    while position < len(tokens):
-        names, length = longest_at(taxonomy.cue_trie, tokens, position)
-        if names:
-            counts.update(names)
-            position += length
-        else:
-            position += 1
+    for _, _, names in phrase_matches(taxonomy.cue_trie, TOKEN.findall(text)):
+        counts.update(names)
     return counts
 
 
@@ -174,20 +167,7 @@ def _mentions(text: str, taxonomy: Taxonomy) -> list[tuple[str, float]]:
     """Each technology mention with its weight: 1, or 0.5 when it only describes an industry."""
     tokens = TOKEN.findall(text)
     found = []
-    for name, end in _match_ends(tokens, taxonomy):
+    for _, end, name in phrase_matches(taxonomy.trie, tokens):
         following = tokens[end].lower() if end < len(tokens) else ""
         found.append((name, 0.5 if following in _INDUSTRY_NOUNS else 1.0))
     return found
-
-
-def _match_ends(tokens: list[str], taxonomy: Taxonomy) -> list[tuple[str, int]]:
-    """Longest matches, left to right: each technology with the position after it."""
-    matches, position = [], 0
-    while position < len(tokens):
-        name, length = longest_at(taxonomy.trie, tokens, position)
-        if name:
-            position += length
-            matches.append((name, position))
-        else:
-            position += 1
-    return matches
