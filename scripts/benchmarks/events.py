@@ -51,6 +51,14 @@ class EventScores:
     types: Scores
     roles: Scores
     errors: tuple[tuple[str, str, str], ...]  # (record key, extra|missed, what)
+    # Gold triples whose company is one of the article's company facet values: only these can
+    # be found, since an event names only companies the facet found (None: not worked out).
+    reachable: int | None = None
+
+    @property
+    def reachable_recall(self) -> float:
+        """Recall of the role triples within the company facet's reach."""
+        return self.roles.tp / self.reachable if self.reachable else 0.0
 
 
 def normalize(name: str) -> str:
@@ -68,12 +76,31 @@ def event_sets(events: Iterable[dict]) -> tuple[set[str], set[tuple[str, str, st
     return types, triples
 
 
-def score_events(labelled: Sequence[dict], predicted: dict[str, list[dict]]) -> EventScores:
+@dataclass(frozen=True)
+class Predictions:
+    """What the extractor gave each labelled article (by record key): its events in the
+    scorer's shape, and its company facet values, which bound the roles it can find."""
+
+    events: dict[str, list[dict]]
+    companies: dict[str, tuple[str, ...]]
+
+
+def score_events(
+    labelled: Sequence[dict],
+    predicted: dict[str, list[dict]],
+    companies: dict[str, tuple[str, ...]] | None = None,
+) -> EventScores:
+    """Type and role-triple scores of ``predicted`` events; with each article's ``companies``
+    also how many gold triples name a company the facet found."""
     counts = {"types": [0, 0, 0], "roles": [0, 0, 0]}
     errors = []
+    reachable = 0
     for record in labelled:
         key = record_key(record)
         gold_types, gold_roles = event_sets(record.get("events", []))
+        if companies is not None:
+            found = {normalize(name) for name in companies.get(key, ())}
+            reachable += sum(1 for _, name, _ in gold_roles if name in found)
         got_types, got_roles = event_sets(predicted.get(key, []))
         for name, gold, got in (("types", gold_types, got_types), ("roles", gold_roles, got_roles)):
             counts[name][0] += len(gold & got)
@@ -81,7 +108,12 @@ def score_events(labelled: Sequence[dict], predicted: dict[str, list[dict]]) -> 
             counts[name][2] += len(gold - got)
             errors += [(key, "extra", str(item)) for item in sorted(got - gold)]
             errors += [(key, "missed", str(item)) for item in sorted(gold - got)]
-    return EventScores(Scores(*counts["types"]), Scores(*counts["roles"]), tuple(errors))
+    return EventScores(
+        Scores(*counts["types"]),
+        Scores(*counts["roles"]),
+        tuple(errors),
+        reachable if companies is not None else None,
+    )
 
 
 def events_json(article: Article) -> list[dict]:
@@ -92,13 +124,14 @@ def events_json(article: Article) -> list[dict]:
     ]
 
 
-def predict(records: Sequence[dict], collection: Sequence[Article]) -> dict[str, list[dict]]:
+def predict(records: Sequence[dict], collection: Sequence[Article]) -> Predictions:
     articles = labelled_articles(records)
     extractor = learned_from(collection, records)
-    return {
-        record_key(record): events_json(article)
-        for record, article in zip(records, extract_learned(articles, extractor), strict=True)
-    }
+    extracted = list(zip(records, extract_learned(articles, extractor), strict=True))
+    return Predictions(
+        events={record_key(record): events_json(article) for record, article in extracted},
+        companies={record_key(record): article.companies for record, article in extracted},
+    )
 
 
 def reuters_agreement(path: Path) -> dict[str, dict[str, dict[str, float | int]]]:
@@ -139,19 +172,36 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     paths = args.collection or default_collection(args.labelled)
     collection = list(read_articles(paths).articles) if paths else []
-    result = score_events(records, predict(records, collection))
+    predicted = predict(records, collection)
+    result = score_events(records, predicted.events, predicted.companies)
     agreement = reuters_agreement(args.reuters) if args.reuters else {}
     if args.errors:
         for row in result.errors:
             print("\t".join(row))
     if args.json:
-        print(json.dumps({"types": result.types.as_dict(), "roles": result.roles.as_dict(), "reuters": agreement}))
+        reach = {"gold": result.roles.tp + result.roles.fn, "reachable": result.reachable}
+        print(
+            json.dumps(
+                {
+                    "types": result.types.as_dict(),
+                    "roles": result.roles.as_dict(),
+                    "roles_within_reach": {**reach, "recall": round(result.reachable_recall, 3)},
+                    "reuters": agreement,
+                }
+            )
+        )
         return 0
     print(f"{len(records)} labelled articles")
     for name, scores in (("types", result.types), ("roles", result.roles)):
         print(
             f"{name:6} precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}"
             f"  (tp {scores.tp}, fp {scores.fp}, fn {scores.fn})"
+        )
+    gold = result.roles.tp + result.roles.fn
+    if gold:
+        print(
+            f"roles within reach: {result.reachable} of {gold} gold triples name a company the company facet found"
+            f" (recall ceiling {(result.reachable or 0) / gold:.3f}); recall of those {result.reachable_recall:.3f}"
         )
     for scope, by_topic in agreement.items():
         for topic, event_types in AGREEMENT:
