@@ -266,3 +266,23 @@ def test_undated_is_listed_beyond_the_twelve_newest_months(tmp_path):
     assert (len(values), values[0], values[-1], months.truncated) == (13, ("2024-01", 1), ("Undated", 1), True)
     assert service.search(SearchRequest(filters={"month": ("Undated",)})).total == 1
     service.close()
+
+
+def test_undated_articles_keep_index_order_however_the_index_is_cut_into_segments(tmp_path):
+    """A segment with dates holds some value for its undated documents, one without holds none:
+    either way undated articles come last in index order, as in one segment."""
+
+    def article(article_id: str, date: datetime | None) -> Article:
+        return Article(id=article_id, title=f"Title {article_id}", body="Body text.", date=date)
+
+    first, dated, second = article("u1", None), article("d", datetime(2024, 3, 1, tzinfo=UTC)), article("u2", None)
+    one, parts = IndexStore(tmp_path / "one"), IndexStore(tmp_path / "parts")
+    one.rebuild([first, dated, second])
+    parts.rebuild_in_parts([lambda: [first], lambda: [dated, second]])
+    for store in (one, parts):
+        service = SearchService(store)
+        try:
+            for sort in ("newest", "oldest"):
+                assert [hit.id for hit in service.search(SearchRequest(sort=sort)).hits] == ["d", "u1", "u2"], sort
+        finally:
+            service.close()

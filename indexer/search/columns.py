@@ -36,7 +36,7 @@ class SegmentArrays:
     values: dict[str, tuple[str, ...]]  # facet field -> the segment's values, by local ordinal
     entry_docs: dict[str, np.ndarray]
     entry_values: dict[str, np.ndarray]
-    dates: np.ndarray  # sortable integer form of each document's date (meaningless when undated)
+    dates: np.ndarray  # sortable integer form of each document's date (zero when undated)
     undated: np.ndarray  # bool
     lengths: dict[str, np.ndarray]  # scored field -> each document's length in it, for ranking
 
@@ -59,13 +59,18 @@ def read_segment(reader: IndexReader, fields: Sequence[str], scored: Sequence[st
         values[field] = tuple(names)
         entry_docs[field] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
         entry_values[field] = np.repeat(np.arange(len(names), dtype=np.int32), [len(d) for d in docs])
+    undated = _column(reader, UNDATED_FIELD, size, np.uint8).astype(bool)
+    # An undated document's date is whatever its segment's column holds for none (a default, or
+    # zero in a segment with no dates at all): made zero, so undated documents tie and keep
+    # index order however the index was cut into segments.
+    dates = np.where(undated, 0, _column(reader, DATE_FIELD, size, np.uint64)).astype(np.uint64)
     return SegmentArrays(
         size,
         values,
         entry_docs,
         entry_values,
-        dates=_column(reader, DATE_FIELD, size, np.uint64),
-        undated=_column(reader, UNDATED_FIELD, size, np.uint8).astype(bool),
+        dates=dates,
+        undated=undated,
         lengths={field: field_lengths(reader, field) for field in scored},
     )
 
