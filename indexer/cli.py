@@ -79,6 +79,17 @@ def main() -> None:
 )
 @click.option("--lock-timeout", type=SECONDS, default=60.0, help="Seconds to wait for another reindex to finish.")
 @click.option("--progress-every", type=SECONDS, default=10.0, envvar="NEWSFACET_PROGRESS_EVERY", help=PROGRESS_HELP)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT|local",
+    help="Extract facets and write segments on the Dask cluster of this scheduler, or on a local one started "
+    "for the run (needs: pip install 'newsfacet[cluster]').",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes of a large build, and of a --scheduler local cluster.  [default: one per core]",
+)
 def index_command(
     paths: tuple[str, ...],
     index_dir: str,
@@ -88,6 +99,8 @@ def index_command(
     max_record_mb: float,
     lock_timeout: float,
     progress_every: float,
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Ingest files and folders (default: seeds/), extract facets, write the index."""
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
@@ -98,6 +111,8 @@ def index_command(
         max_file_bytes=int(max_file_mb * 2**20),
         max_record_bytes=int(max_record_mb * 2**20),
         progress=progress.for_stream(sys.stderr, progress_every),
+        workers=workers,
+        scheduler=scheduler,
     )
     for note in report.notes:
         click.echo(f"note {note.origin}: {note.message}", err=True)

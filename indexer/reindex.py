@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from indexer.article import InputNote, SkippedInput
+from indexer.article import IngestBatch, InputNote, SkippedInput
 from indexer.facets.extract import extract_each, extract_learned, learn_company_names, split_by_size, worker_count
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames
 from indexer.index.store import IndexStore, WriteReport
@@ -41,6 +41,7 @@ def reindex(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     progress: Progress | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> ReindexReport:
     """Index the articles under ``paths`` into ``store``.
 
@@ -50,9 +51,20 @@ def reindex(
     batches use ``workers`` processes (default: one per core): a full build has
     each extract and write its share, an update has them extract while this one
     writes; the index answers every search as one process's would.
+
+    ``scheduler`` (a Dask scheduler's address, or ``"local"`` for a cluster of
+    this machine's processes) has a cluster extract the facets and write the
+    segments of a full build (see :mod:`indexer.cluster`); ``workers`` then
+    sizes a local cluster.
     """
     progress = progress or Silent()
     batch = read_articles(paths, max_file_bytes=max_file_bytes, max_record_bytes=max_record_bytes)
+    if scheduler is not None:
+        # Dask is an optional extra: imported only when a cluster is asked for.
+        from indexer.cluster import write_on_cluster
+
+        written = write_on_cluster(batch, store, scheduler, full=full, workers=workers, progress=progress)
+        return _report(batch, written)
     processes = worker_count(workers, len(batch.articles))
     # An update knows the names the whole collection confirmed, not only those of
     # the files it reads, so an unchanged article keeps the facets it had.
@@ -76,5 +88,9 @@ def reindex(
                 learned_names=learned,
                 progress=progress,
             )
+    return _report(batch, written)
+
+
+def _report(batch: IngestBatch, written: WriteReport) -> ReindexReport:
     folded = sum(len(article.duplicates) for article in batch.articles)
     return ReindexReport(written=written, skipped=batch.skipped, notes=batch.notes, folded=folded)

@@ -59,7 +59,7 @@ RULES = {
     "webapp": (*SHARED_CORE, "indexer.search", "webapp"),
 }
 # The orchestration at the top of indexer/ ties the packages together and may import any of them.
-ORCHESTRATION = ("indexer.reindex", "indexer.cli", "indexer")
+ORCHESTRATION = ("indexer.reindex", "indexer.cluster", "indexer.cli", "indexer")
 # Whoosh modules that open or write index files: only indexer.index uses them.
 INDEX_FILE_MODULES = ("whoosh.index", "whoosh.filedb", "whoosh.writing", "whoosh.codec")
 NO_WHOOSH = ("indexer.ingest", "indexer.facets", "webapp", "indexer.text", "indexer.article", "indexer.errors")

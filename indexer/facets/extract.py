@@ -108,10 +108,17 @@ def learn_company_names(
     chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
     with ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=([], [])) as pool:
         read = (names for chunk in pool.map(_names_in, chunks) for names in chunk)
-        for names in progress.track(read, "learning names", total=len(articles)):
-            extractor.learn_names(names.confirmed)
-            extractor.learn_spellings(names.seen)
+        learn_text_names(extractor, progress.track(read, "learning names", total=len(articles)))
     return extractor
+
+
+def learn_text_names(extractor: CompanyExtractor, names: Iterable[TextNames]) -> None:
+    """Teach ``extractor`` what texts taught, given in the texts' order (see
+    :meth:`CompanyExtractor.names_in`): how names read elsewhere, by a pool or a
+    cluster, are learned as one process would learn them."""
+    for text_names in names:
+        extractor.learn_names(text_names.confirmed)
+        extractor.learn_spellings(text_names.seen)
 
 
 def extract_each(articles: Iterable[Article], extractor: CompanyExtractor) -> Iterator[Article]:

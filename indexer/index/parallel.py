@@ -38,7 +38,13 @@ _FORK = multiprocessing.get_context("fork")
 
 
 @dataclass(frozen=True)
-class _PartWritten:
+class PartWritten:
+    """One part written as a finished, uncommitted segment, and the ids of its articles in order.
+
+    Whoosh segments pickle, so a part written in another process (or on another
+    machine that sees the index folder) comes back as one of these.
+    """
+
     segment: Segment | None  # None for a part that yielded nothing
     ids: list[str]
 
@@ -47,8 +53,7 @@ def write_in_parts(
     ix: Index, parts: Sequence[Callable[[], Iterable[Article]]], progress: Progress, total: int | None
 ) -> int:
     """Write each part as its own segment in its own process, then commit the segments in order."""
-    # The writers' scratch folder is shared; made here, so two processes never race to make it.
-    ix.storage.temp_storage(f"{ix.indexname}.tmp")
+    prepare_parts(ix)
     written = _FORK.Value("q", 0)
     processes, connections = [], []
     try:
@@ -59,7 +64,7 @@ def write_in_parts(
             sender.close()
             processes.append(process)
             connections.append(receiver)
-        results: dict[int, _PartWritten] = {}
+        results: dict[int, PartWritten] = {}
         for _ in progress.track(_collect(processes, connections, written, results), "indexing", total=total):
             pass
     finally:
@@ -67,13 +72,31 @@ def write_in_parts(
             if process.is_alive():
                 process.kill()
             process.join()
+    return commit_parts(ix, [results[number] for number in range(len(parts))], progress)
+
+
+def prepare_parts(ix: Index) -> None:
+    """Make the writers' shared scratch folder before any part is written, so two writers never race
+    to make it."""
+    ix.storage.temp_storage(f"{ix.indexname}.tmp")
+
+
+def commit_parts(ix: Index, parts: Sequence[PartWritten], progress: Progress) -> int:
+    """List the segments of ``parts`` in their order in one commit of the new, empty ``ix``; the count added.
+
+    The one place a build written in parts is committed, wherever its parts were
+    written (forked processes here, a cluster's workers in :mod:`.cluster`):
+    document numbers, ranking and every search are those of one writer over the
+    parts one after another. Segment files of parts written twice (a retried
+    writer) are not listed and are deleted.
+    """
     seen: set[str] = set()
-    for number in range(len(parts)):
-        repeated = seen.intersection(results[number].ids)
+    for part in parts:
+        repeated = seen.intersection(part.ids)
         if repeated:
             raise ValueError(f"article id {min(repeated)!r} is in more than one part")
-        seen.update(results[number].ids)
-    segments = [results[n].segment for n in range(len(parts)) if results[n].segment is not None]
+        seen.update(part.ids)
+    segments = [part.segment for part in parts if part.segment is not None]
     plural = "s" if len(segments) != 1 else ""
     with progress.phase("writing the index", f"committing {len(segments)} segment{plural}"):
         TOC(ix.schema, segments, 1).write(ix.storage, ix.indexname)
@@ -82,8 +105,35 @@ def write_in_parts(
     return len(seen)
 
 
+def write_segment(ix: Index, articles: Iterable[Article], written: Callable[[], None] | None = None) -> PartWritten:
+    """Write ``articles`` into ``ix``'s folder as one finished segment that is not committed.
+
+    The step every part of a parallel build takes, in a forked process or on a
+    cluster's worker; :func:`commit_parts` then lists the segments in order.
+    ``written`` is called after each article (a shared counter for progress).
+    """
+    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB, compound=False)
+    ids: list[str] = []
+    # No cancel on failure: it would delete the scratch folder every part shares; the
+    # generation is discarded whole instead.
+    for article in articles:
+        writer.add_document(**article_to_document(article))
+        ids.append(article.id)
+        if written is not None:
+            written()
+    if len(set(ids)) != len(ids):
+        raise ValueError("an article id is repeated within one part")
+    # Finished but not committed: the segments of every part are listed in one commit.
+    # These are the calls Whoosh's own multiprocessing writer makes of its sub-writers
+    # (whoosh3 is pinned exactly in pyproject.toml).
+    segment = writer._finalize_segment() if ids else None
+    if segment is None:
+        writer._close_segment()
+    return PartWritten(segment, ids)
+
+
 def _collect(
-    processes: list[BaseProcess], connections: list[Connection], written: Synchronized, results: dict[int, _PartWritten]
+    processes: list[BaseProcess], connections: list[Connection], written: Synchronized, results: dict[int, PartWritten]
 ) -> Iterator[None]:
     """Wait for every part, yielding once per article written meanwhile; a failed part raises."""
     reported = 0
@@ -119,22 +169,12 @@ def _write_part(folder: str, part: Callable[[], Iterable[Article]], written: Syn
     exit_with_parent()
     try:
         ix = whoosh_index.open_dir(folder)
-        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB, compound=False)
-        ids: list[str] = []
-        for article in part():
-            writer.add_document(**article_to_document(article))
-            ids.append(article.id)
+
+        def count() -> None:
             with written.get_lock():
                 written.value += 1
-        if len(set(ids)) != len(ids):
-            raise ValueError("an article id is repeated within one part")
-        # Finished but not committed: the parent lists the segments of every part in one commit.
-        # These are the calls Whoosh's own multiprocessing writer makes of its sub-writers
-        # (whoosh3 is pinned exactly in pyproject.toml).
-        segment = writer._finalize_segment() if ids else None
-        if segment is None:
-            writer._close_segment()
-        sender.send(_PartWritten(segment, ids))
+
+        sender.send(write_segment(ix, part(), count))
     except OSError as error:
         sender.send(f"cannot write: {error.strerror or error}")  # a full disk is one line, not a traceback
     except BaseException:

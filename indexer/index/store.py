@@ -32,9 +32,10 @@ from indexer.errors import (
     IndexOutdatedError,
     IndexWriteError,
 )
+from indexer.index.cluster import GenerationParts, write_by_parts
 from indexer.index.generations import Generations
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames, read_learned_names, write_learned_names
-from indexer.index.parallel import WRITER_MEMORY_MB, write_in_parts
+from indexer.index.parallel import WRITER_MEMORY_MB, PartWritten, write_in_parts
 from indexer.index.postings import term_text
 from indexer.index.schema import (
     CONTENT_HASH_FIELD,
@@ -176,6 +177,21 @@ class IndexStore:
             return self._build_generation(
                 lambda ix: write_in_parts(ix, parts, progress or Silent(), total), learned_names
             )
+
+    def rebuild_by_workers(
+        self,
+        build: Callable[[GenerationParts], Sequence[PartWritten]],
+        progress: Progress | None = None,
+        learned_names: LearnedNames = NOTHING_LEARNED,
+    ) -> WriteReport:
+        """Build a new generation from the parts ``build`` has written, on other machines or here, and swap it in.
+
+        ``build`` is given the new generation's marked folder (see :mod:`.cluster`)
+        and returns its parts in order; they are committed as :meth:`rebuild_in_parts`
+        commits its own. When it raises, the new generation is discarded.
+        """
+        with self._write_lock():
+            return self._build_generation(lambda ix: write_by_parts(ix, build, progress or Silent()), learned_names)
 
     def update(
         self,
