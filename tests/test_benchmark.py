@@ -53,6 +53,8 @@ def test_benchmark_prints_every_figure(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert f"== real corpora: {count} articles (0 identical copies folded, 0 inputs skipped)" in out
+    cluster = r"^full build, --scheduler local, 2 workers: +[0-9.]+ s +[0-9]+ articles/s +[0-9.]+x the built-in"
+    assert len(re.findall(cluster, out, re.M)) == 1  # the real corpora only, beside the built-in build
     assert "== scaled 1,200: " in out  # so few real sentences recombine into some identical copies
     for engine in ("newsfacet service", "newsfacet HTTP API", "Whoosh groupedby", "SQLite FTS5 in-process"):
         assert len(re.findall(rf"^{engine} +[0-9.]+ +[0-9.]+ ", out, re.M)) == 2, engine

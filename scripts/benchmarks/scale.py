@@ -45,6 +45,7 @@ from benchmarks.baselines import (
     baseline_article,
     write_sqlite,
 )
+from benchmarks.cluster_build import measure_cluster_build
 from benchmarks.company_pages import measure_company_pages
 from benchmarks.corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
 from benchmarks.groupedby import GroupedBySearch
@@ -391,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds over the query set")
     parser.add_argument("--seed", type=int, default=1, help="seed of the scaled corpus")
     parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
+    parser.add_argument(
+        "--no-cluster", action="store_true", help="leave out the full build on a local Dask cluster of two workers"
+    )
     parser.add_argument("--work", type=Path, help="keep indexes and databases here (default: a temporary folder)")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -401,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         real = prepare_real_corpus(args.data, work / "real")
         agreed = measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette)
+        if not args.no_cluster:
+            measure_cluster_build([real], work / "cluster-build")
         if args.scaled:
             started = time.perf_counter()
             files = write_records(
