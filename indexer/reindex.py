@@ -48,9 +48,10 @@ def reindex(
     Incremental by default (new and changed articles written, unchanged ones
     left); ``full`` builds a new index from exactly these paths and swaps it in.
     Inputs that cannot be read are reported in the result, never fatal. Large
-    batches use ``workers`` processes (default: one per core): a full build has
-    each extract and write its share, an update has them extract while this one
-    writes; the index answers every search as one process's would.
+    batches use ``workers`` processes (default: one per core): a full build, a
+    first build and an update that adds most of the index's articles have each
+    extract and write its share, a smaller update has them extract while this
+    one writes; the index answers every search as one process's would.
 
     ``scheduler`` (a Dask scheduler's address, or ``"local"`` for a cluster of
     this machine's processes) has a cluster extract the facets and write the
@@ -71,10 +72,23 @@ def reindex(
     known = NOTHING_LEARNED if full else store.learned_names()
     extractor = learn_company_names(batch.articles, progress, processes, known.names, known.spellings)
     learned = LearnedNames(tuple(extractor.learned.values()), tuple(extractor.spellings))
-    if full and processes > 1:
+    # A first build, or a run that adds most of the index, is written by every process;
+    # a small update is faster through one writer than by starting processes that write.
+    ids = [article.id for article in batch.articles]
+    if processes > 1 and (full or store.mostly_new(ids)):
         # Each process extracts and writes its own run of articles.
         parts = [partial(extract_each, run, extractor) for run in split_by_size(batch.articles, processes)]
-        written = store.rebuild_in_parts(parts, progress, total=len(batch.articles), learned_names=learned)
+        if full:
+            written = store.rebuild_in_parts(parts, progress, total=len(batch.articles), learned_names=learned)
+        else:
+            written = store.update_in_parts(
+                parts,
+                ids,
+                roots=batch.roots,
+                complete_files=batch.complete_files,
+                learned_names=learned,
+                progress=progress,
+            )
     else:
         articles = extract_learned(batch.articles, extractor, progress, processes)
         articles = progress.track(articles, "indexing", total=len(batch.articles))

@@ -53,6 +53,11 @@ def test_benchmark_prints_every_figure(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert f"== real corpora: {count} articles (0 identical copies folded, 0 inputs skipped)" in out
+    first = (
+        r"^first build without --full: +[0-9.]+ s +[0-9]+ articles/s +[0-9.]+x the time of --full "
+        rf"\(full rebuild: {count} added"
+    )
+    assert len(re.findall(first, out, re.M)) == 1  # the real corpora only
     cluster = r"^full build, --scheduler local, 2 workers: +[0-9.]+ s +[0-9]+ articles/s +[0-9.]+x the built-in"
     assert len(re.findall(cluster, out, re.M)) == 1  # the real corpora only, beside the built-in build
     assert "== scaled 1,200: " in out  # so few real sentences recombine into some identical copies

@@ -12,19 +12,17 @@ import fcntl
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, Index
-from whoosh.query import Term
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
 
-from indexer.article import Article, path_from_text
+from indexer.article import Article
 from indexer.errors import (
     REBUILD_COMMAND,
     IndexLockedError,
@@ -32,16 +30,14 @@ from indexer.errors import (
     IndexOutdatedError,
     IndexWriteError,
 )
+from indexer.index.changes import WriteReport, add_in_parts, commit_reported, gone_ids, stored_hashes, write_changes
 from indexer.index.cluster import GenerationParts, write_by_parts
 from indexer.index.generations import Generations
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames, read_learned_names, write_learned_names
 from indexer.index.parallel import WRITER_MEMORY_MB, PartWritten, write_in_parts
-from indexer.index.postings import term_text
 from indexer.index.schema import (
-    CONTENT_HASH_FIELD,
     ID_FIELD,
     LATER_FIELDS,
-    SOURCE_FILE_FIELD,
     TEXT_FIELDS,
     article_to_document,
     build_schema,
@@ -51,15 +47,6 @@ from indexer.progress import Progress, Silent
 LOCK_FILE = "reindex.lock"
 DEFAULT_LOCK_TIMEOUT = 60.0
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a generation folder
-
-
-@dataclass(frozen=True)
-class WriteReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    full: bool = False
 
 
 class IndexStore:
@@ -147,6 +134,20 @@ class IndexStore:
         except IndexNotFoundError:
             return NOTHING_LEARNED
 
+    def mostly_new(self, ids: Collection[str]) -> bool:
+        """Whether the articles of ``ids`` new to the served index outnumber the articles it holds
+        (true without one): an update of them is written faster by :meth:`update_in_parts`."""
+        if not self.exists():
+            return True
+        ix = self.open_index()
+        try:
+            with ix.searcher() as searcher:
+                held = searcher.doc_count()
+                # Fewer ids than articles held cannot add most of them: no lookups for a small update.
+                return len(ids) > held and sum(searcher.document_number(**{ID_FIELD: i}) is None for i in ids) > held
+        finally:
+            ix.close()
+
     # -- writing ---------------------------------------------------------------
 
     def rebuild(
@@ -218,7 +219,7 @@ class IndexStore:
                 )
             ix = self.open_index()
             try:
-                report = _write_changes(ix, articles, tuple(roots), frozenset(complete_files), progress)
+                report = write_changes(ix, articles, tuple(roots), frozenset(complete_files), progress)
             finally:
                 ix.close()
             if learned_names is not None:
@@ -226,6 +227,76 @@ class IndexStore:
                 generation = self.generations.current()
                 write_learned_names(generation, read_learned_names(generation).merged(learned_names))
             return report
+
+    def update_in_parts(
+        self,
+        parts: Sequence[Callable[[], Iterable[Article]]],
+        ids: Collection[str],
+        roots: Iterable[str] = (),
+        complete_files: Iterable[str] = (),
+        learned_names: LearnedNames = NOTHING_LEARNED,
+        progress: Progress | None = None,
+    ) -> WriteReport:
+        """As :meth:`update` over the parts one after another, written by a forked process per part.
+
+        ``ids`` are those of every article the parts yield. Without an index, or
+        with one that holds no article, this is a full build in parts (as
+        :meth:`rebuild_in_parts`, the stored names kept). Otherwise the new and
+        changed articles are written in parts beside the served ones and
+        committed with the deletions of an update (see :mod:`.changes`): the same
+        report, and every search answers as after :meth:`update`.
+        """
+        progress = progress or Silent()
+        with self._write_lock():
+            if not self._holds_articles():
+                learned = self.learned_names().merged(learned_names)
+                return self._build_generation(lambda ix: write_in_parts(ix, parts, progress, len(ids)), learned)
+            ix = self.open_index()
+            try:
+                if any(name not in ix.schema for name in LATER_FIELDS):
+                    # An index that gains fields rewrites every article read (see write_changes): one writer.
+                    articles = progress.track(chain.from_iterable(part() for part in parts), "indexing", len(ids))
+                    report = write_changes(ix, articles, tuple(roots), frozenset(complete_files), progress)
+                else:
+                    report = self._add_in_parts(ix, parts, ids, tuple(roots), frozenset(complete_files), progress)
+            finally:
+                ix.close()
+            generation = self.generations.current()
+            write_learned_names(generation, read_learned_names(generation).merged(learned_names))
+            return report
+
+    def _add_in_parts(
+        self,
+        ix: Index,
+        parts: Sequence[Callable[[], Iterable[Article]]],
+        ids: Collection[str],
+        roots: tuple[str, ...],
+        complete_files: frozenset[str],
+        progress: Progress,
+    ) -> WriteReport:
+        """The parts' new and changed articles committed into ``ix``, the replaced and gone ones deleted."""
+        with ix.searcher() as searcher:
+            stored = stored_hashes(searcher, ids)
+            gone = gone_ids(searcher, set(ids), roots, complete_files)
+        scratch = self.generations.new()  # a folder of the index's, never served, removed whatever happens
+        try:
+            written = add_in_parts(ix, parts, stored, gone, scratch, progress, len(ids))
+        finally:
+            self.generations.discard(scratch)
+        updated = len(written.intersection(stored))
+        return WriteReport(
+            added=len(written) - updated, updated=updated, unchanged=len(stored) - updated, removed=len(gone)
+        )
+
+    def _holds_articles(self) -> bool:
+        """Whether an index is served and holds at least one article."""
+        if not self.exists():
+            return False
+        ix = self.open_index()
+        try:
+            return ix.doc_count() > 0
+        finally:
+            ix.close()
 
     def _build_generation(self, fill: Callable[[Index], int], learned_names: LearnedNames) -> WriteReport:
         """A new generation filled by ``fill`` (which commits and says how many it added), then swapped in."""
@@ -297,85 +368,5 @@ def _write_in_order(ix: Index, articles: Iterable[Article], progress: Progress) 
     except BaseException:
         writer.cancel()
         raise
-    _commit(writer, progress)
+    commit_reported(writer, progress)
     return added
-
-
-def _write_changes(
-    ix: Index, articles: Iterable[Article], roots: tuple[str, ...], complete_files: frozenset[str], progress: Progress
-) -> WriteReport:
-    """Write the new and changed ``articles`` into ``ix``, remove the gone ones, and commit."""
-    added = updated = unchanged = 0
-    seen: set[str] = set()
-    writer = ix.writer(compound=False)
-    try:
-        # An index written before a field existed gains it now; the articles read are all
-        # rewritten, since their stored hash may count what the index never held (events).
-        refresh = _add_later_fields(writer)
-        searcher = writer.searcher()  # the committed state this writer builds on
-        for article in articles:
-            seen.add(article.id)
-            old_hash = _stored_hash(searcher, article.id)
-            if old_hash == article.content_hash and not refresh:
-                unchanged += 1
-                continue
-            writer.update_document(**article_to_document(article))
-            if old_hash is None:
-                added += 1
-            else:
-                updated += 1
-        gone = _gone(searcher, seen, roots, complete_files)
-        for article_id in gone:
-            writer.delete_by_term(ID_FIELD, article_id)
-    except BaseException:
-        writer.cancel()
-        raise
-    _commit(writer, progress)
-    return WriteReport(added=added, updated=updated, unchanged=unchanged, removed=len(gone))
-
-
-def _commit(writer: IndexWriter, progress: Progress) -> None:
-    """Commit ``writer``, telling ``progress``: Whoosh sorts the new segment's postings and merges the
-    small segments here, minutes for a large build with no callback of its own."""
-    segments = len(writer.segments) + 1  # those committed before, and the one this writer adds
-    plural = "s" if segments != 1 else ""
-    with progress.phase("writing the index", f"merging {segments} segment{plural}"):
-        writer.commit()
-
-
-def _add_later_fields(writer: IndexWriter) -> bool:
-    """Add the fields of :data:`LATER_FIELDS` that the index lacks to ``writer``'s schema;
-    whether any was missing."""
-    schema = build_schema()
-    missing = [name for name in LATER_FIELDS if name not in writer.schema]
-    for name in missing:
-        writer.add_field(name, schema[name])
-    return bool(missing)
-
-
-def _stored_hash(searcher: Searcher, article_id: str) -> str | None:
-    """The content hash stored for an article id, or None when the index lacks it."""
-    docnum = searcher.document_number(**{ID_FIELD: article_id})
-    return None if docnum is None else searcher.stored_fields(docnum).get(CONTENT_HASH_FIELD)
-
-
-def _gone(searcher: Searcher, seen: set[str], roots: tuple[str, ...], complete_files: frozenset[str]) -> list[str]:
-    """Ids of articles whose file, under one of ``roots``, is gone or no longer holds them.
-
-    Only the files under the roots are looked at, through the indexed source-file
-    field: an update touches what it read, not the whole index.
-    """
-
-    def under_roots(path: str) -> bool:
-        return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-    gone = []
-    for term in searcher.reader().lexicon(SOURCE_FILE_FIELD):
-        path = term_text(term)
-        if not path or not under_roots(path) or (path not in complete_files and os.path.exists(path_from_text(path))):
-            continue
-        for docnum in searcher.docs_for_query(Term(SOURCE_FILE_FIELD, path)):
-            article_id = searcher.stored_fields(docnum)[ID_FIELD]
-            if article_id not in seen:
-                gone.append(article_id)
-    return gone

@@ -47,8 +47,9 @@ from benchmarks.baselines import (
 )
 from benchmarks.cluster_build import measure_cluster_build
 from benchmarks.company_pages import measure_company_pages
-from benchmarks.corpora import changed_copy, prepare_real_corpus, scaled_articles, write_records
+from benchmarks.corpora import prepare_real_corpus, scaled_articles, write_records
 from benchmarks.groupedby import GroupedBySearch
+from benchmarks.reindexing import measure_first_build, measure_incremental
 from benchmarks.serving import newsfacet_server
 from benchmarks.trends import measure_trend
 from benchmarks.typos import measure_suggestions, measure_typos
@@ -261,9 +262,18 @@ def _indexed_values(reader: IndexReader, field: str) -> dict[int, tuple[str, ...
 
 
 def measure_corpus(
-    name: str, paths: list[Path], work: Path, rounds: int, datasette: bool, incremental: Path | None = None
+    name: str,
+    paths: list[Path],
+    work: Path,
+    rounds: int,
+    datasette: bool,
+    incremental: Path | None = None,
+    first_build: bool = False,
 ) -> bool:
-    """Index, query and report one corpus; whether the engines agreed wherever they must."""
+    """Index, query and report one corpus; whether the engines agreed wherever they must.
+
+    ``first_build`` also times a first build without --full beside the full one.
+    """
     slug = "-".join(name.replace(",", "").split())
     store = IndexStore(work / f"{slug}-index")
     started = time.perf_counter()
@@ -278,6 +288,8 @@ def measure_corpus(
         f"indexing, full pipeline: {seconds:7.1f} s   {articles / seconds:7.0f} articles/s   "
         f"index on disk {folder_mb(store.current_generation()):,.0f} MB"
     )
+    if first_build:
+        measure_first_build(paths, work / f"{slug}-first-build", seconds)
     database = work / f"{slug}.db"
     export_sqlite(store, database)
     with ExitStack() as stack:  # every engine closed and every server stopped, whatever fails
@@ -312,31 +324,9 @@ def measure_corpus(
             + (f", Datasette {peak_memory_mb(datasette_server.pid):,.0f} MB" if datasette_server else "")
         )
         if incremental is not None:
-            _incremental(store, incremental, http_engine(client))
+            http = http_engine(client)
+            measure_incremental(store, incremental, lambda text: http(BenchQuery("keyword", text)))
     return agreement.ok and typos_found
-
-
-def _incremental(store: IndexStore, path: Path, http: Engine) -> None:
-    """Rewrite 100 articles of one file and reindex that file, as a daily update would."""
-    ids = changed_copy(path, 100, "zqxbenchmark")
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "index", str(path), "--index", str(store.root)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode:
-        raise RuntimeError(f"incremental reindex failed: {done.stderr[-500:]}")
-    started = time.perf_counter()
-    visible = http(BenchQuery("keyword", "zqxbenchmark")).total
-    first = (time.perf_counter() - started) * 1000
-    print(
-        f"incremental reindex of {len(ids)} changed articles (newsfacet index {path.name}): {seconds:.1f} s; "
-        f"{visible} visible to the running server, first search after it {first:.0f} ms"
-    )
-    print(f"  {done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ''}")
 
 
 def _print_latencies(timings: dict[str, list[float]], queries: Sequence[BenchQuery], rounds: int) -> None:
@@ -404,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.work) as folder:
         work = Path(folder)
         real = prepare_real_corpus(args.data, work / "real")
-        agreed = measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette)
+        agreed = measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette, first_build=True)
         if not args.no_cluster:
             measure_cluster_build([real], work / "cluster-build")
         if args.scaled:
