@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,10 +69,10 @@ def _wait_for_workers(address: str, names: set[str]) -> None:
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def scheduler(tmp_path_factory):
-    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; its address."""
-    folder = tmp_path_factory.mktemp("dask")
+@contextmanager
+def _dask_cluster(folder: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen]]]:
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1: its address and the
+    worker processes by name, all terminated when the block ends."""
     scheduler_file = folder / "scheduler.json"
     arguments = ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
     processes = [_start([*arguments, "--scheduler-file", str(scheduler_file)], folder, "scheduler")]
@@ -81,12 +83,20 @@ def scheduler(tmp_path_factory):
                 raise TimeoutError("the dask scheduler did not start")
             time.sleep(0.1)
         address = json.loads(scheduler_file.read_text())["address"]
-        processes += [_start_worker(address, folder, f"worker-{n}") for n in (1, 2)]
-        _wait_for_workers(address, {"worker-1", "worker-2"})
-        yield address
+        workers = {name: _start_worker(address, folder, name) for name in ("worker-1", "worker-2")}
+        processes += workers.values()
+        _wait_for_workers(address, set(workers))
+        yield address, workers
     finally:
         for process in reversed(processes):
             _stop(process)
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """The address of a real scheduler with two workers, shared by the tests that build through it."""
+    with _dask_cluster(tmp_path_factory.mktemp("dask")) as (address, _):
+        yield address
 
 
 def _corpus(folder: Path, copies: int) -> Path:
@@ -177,51 +187,48 @@ def test_an_update_through_the_cluster_writes_what_one_process_writes(scheduler,
     assert _every_answer(store) == _every_answer(expected)
 
 
-def _busy(observer, worker: str) -> bool:
-    """Whether ``worker`` holds or runs anything of a build: killing it then loses work Dask must redo."""
-    address = next(
-        (a for a, w in observer.scheduler_info(n_workers=-1)["workers"].items() if w["name"] == worker), None
-    )
-    if address is None:
-        return False
-    return bool(
-        observer.processing(workers=[address]).get(address) or observer.has_what(workers=[address]).get(address)
-    )
+def _busy_worker(observer) -> str | None:
+    """The name of a worker that holds or runs anything: killing it loses work Dask must redo."""
+    held, running = observer.has_what(), observer.processing()
+    for address, worker in observer.scheduler_info(n_workers=-1)["workers"].items():
+        if held.get(address) or running.get(address):
+            return worker["name"]
+    return None
 
 
-def test_a_worker_killed_mid_build_leaves_a_complete_index_or_the_served_one(scheduler, tmp_path):
+def test_a_worker_killed_mid_build_leaves_a_complete_index_or_the_served_one(tmp_path):
     corpus = _corpus(tmp_path, 150)
     store = IndexStore(tmp_path / "index")
     reindex([SEEDS], store, full=True, workers=1)
     served = store.current_generation()
     before = _every_answer(store)
-    doomed = _start_worker(scheduler, tmp_path, "doomed")
     outcome: dict[str, object] = {}
+    # A cluster of its own: which worker Dask gives work to first is its choice, and that one is killed.
+    with _dask_cluster(tmp_path) as (address, workers):
 
-    def build() -> None:
-        try:
-            outcome["report"] = reindex([corpus], store, full=True, scheduler=scheduler)
-        except IndexWriteError as error:
-            outcome["error"] = error
-        except BaseException as error:  # shown by the assertion below, not lost in the thread
-            outcome["unexpected"] = error
+        def build() -> None:
+            try:
+                outcome["report"] = reindex([corpus], store, full=True, scheduler=address)
+            except IndexWriteError as error:
+                outcome["error"] = error
+            except BaseException as error:  # shown by the assertion below, not lost in the thread
+                outcome["unexpected"] = error
 
-    try:
-        _wait_for_workers(scheduler, {"doomed"})
         builder = threading.Thread(target=build)
         builder.start()
-        with distributed.Client(scheduler) as observer:
+        with distributed.Client(address) as observer:
             deadline = time.monotonic() + START_SECONDS
-            while not _busy(observer, "doomed") and builder.is_alive() and time.monotonic() < deadline:
+            doomed = None
+            while doomed is None and builder.is_alive() and time.monotonic() < deadline:
+                doomed = _busy_worker(observer)
                 time.sleep(0.01)
-            killed = builder.is_alive()
-            doomed.kill()
+            killed = builder.is_alive() and doomed is not None
+            if doomed is not None:
+                workers[doomed].kill()
         builder.join(120)
-    finally:
-        _stop(doomed)
     assert "unexpected" not in outcome, outcome
-    assert killed, "the build finished before the worker could be killed"
-    if "report" in outcome:  # Dask ran the dead worker's tasks on the others
+    assert killed, "the build finished before a worker could be killed"
+    if "report" in outcome:  # Dask ran the dead worker's tasks on the other
         expected = IndexStore(tmp_path / "expected")
         reindex([corpus], expected, full=True, workers=1)
         assert outcome["report"].written.added == len(read_articles([corpus]).articles)
