@@ -82,6 +82,34 @@ def test_benchmark_prints_every_figure(tmp_path, capsys):
     assert re.search(rf"^agreement: {SQLITE} vs {SERVICE} \(browsing.*\): ([1-9][0-9]*)/\1 queries$", out, re.M)
 
 
+def test_sizes_print_a_row_per_size_and_the_targets(tmp_path, capsys):
+    data = tmp_path / "data"
+    _tiny_corpora(data)
+    # Tiny corpora meet every target but perhaps the build rate, which depends on start-up costs here.
+    code = benchmark.main(["--data", str(data), "--sizes", "1500,600", "--rounds", "1", "--work", str(tmp_path)])
+    out = capsys.readouterr().out
+    headings = re.findall(r"^== ([0-9,]+) articles \(scaled corpus written in [0-9]+ s\)$", out, re.M)
+    assert headings == ["600", "1,500"]  # smallest first
+    assert "Whoosh groupedby" not in out and "SQLite" not in out  # newsfacet alone
+    row = r"^ +([0-9,]+): +[0-9]+ s +[0-9]+/s \(([0-9.]+)x\) +[0-9,]+ MB +[0-9,]+ MB +[0-9.]+ s$"
+    rows = re.findall(row, out, re.M)
+    assert rows[-2:] == [("600", "1.00"), ("1,500", rows[-1][1])]  # the last table: both sizes, against the first
+    kinds = re.findall(r"^ {12}(.*)$", out, re.M)[-1]
+    for kind in ("keyword", "browse", "broad", "show more", "type-ahead"):  # filtered: when results name companies
+        assert re.search(rf"(^|  ){kind} [0-9.]+/[0-9.]+($|  )", kinds), kind
+    assert "targets at 1,500 articles:" in out
+    checks = re.findall(r"^  (met    |NOT MET) (.*)$", out, re.M)
+    assert [line.split()[0] for _, line in checks] == ["build", "worst", "serve", "incremental"]
+    assert all(met == "met    " for met, line in checks if not line.startswith("build"))
+    assert code == (0 if all(met == "met    " for met, _ in checks) else 1)
+
+
+def test_sizes_must_be_numbers(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        benchmark.main(["--data", str(tmp_path), "--sizes", "50k"])
+    assert "not a list of sizes" in capsys.readouterr().err
+
+
 def test_benchmark_fails_when_engines_that_must_agree_do_not(tmp_path, capsys, monkeypatch):
     honest = benchmark.groupedby_engine
 

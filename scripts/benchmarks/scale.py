@@ -38,7 +38,6 @@ from whoosh.reading import IndexReader
 from benchmarks.agreement import DATASETTE, GROUPEDBY, HTTP_API, SERVICE, SQLITE, compare
 from benchmarks.baselines import (
     BaselineAnswer,
-    BaselineQuery,
     DatasetteBaseline,
     KeepAliveClient,
     SqliteFts5Baseline,
@@ -49,8 +48,10 @@ from benchmarks.cluster_build import measure_cluster_build
 from benchmarks.company_pages import measure_company_pages
 from benchmarks.corpora import prepare_real_corpus, scaled_articles, write_records
 from benchmarks.groupedby import GroupedBySearch
+from benchmarks.queries import BenchQuery, query_set
 from benchmarks.reindexing import measure_first_build, measure_incremental
 from benchmarks.serving import newsfacet_server
+from benchmarks.sizes import measure_sizes
 from benchmarks.trends import measure_trend
 from benchmarks.typos import measure_suggestions, measure_typos
 from indexer.index.schema import document_to_article
@@ -60,71 +61,7 @@ from indexer.reindex import reindex
 from indexer.search.facets import facet_spec
 from indexer.search.service import SearchRequest, SearchService
 
-KEYWORDS = (
-    "oil prices",
-    "merger agreement",
-    "interest rates",
-    "semiconductor",
-    "airline",
-    "software",
-    "bank profits",
-    "mobile phone",
-    "football",
-    "election",
-    "wheat exports",
-    "takeover bid",
-    "inflation",
-    "broadband",
-    "dividend",
-    "steel",
-    "coffee",
-    "car sales",
-    "gold",
-    "unemployment",
-)
-BROAD = ("said", "year", "company", "market", "new")
-FILTERED_FROM = ("oil", "bank", "software", "shares", "trade", "phone", "profit", "market")
-
-
-@dataclass(frozen=True)
-class BenchQuery:
-    kind: str  # keyword, filtered, browse or broad
-    text: str = ""
-    company: tuple[str, ...] = ()
-    technology: tuple[str, ...] = ()
-
-    def label(self) -> str:
-        filters = [*(f"company={c}" for c in self.company), *(f"technology={t}" for t in self.technology)]
-        return " ".join([repr(self.text), *filters])
-
-    def as_baseline(self) -> BaselineQuery:
-        """The query in the shape every engine's answer is compared by."""
-        return BaselineQuery(self.text, self.company, self.technology)
-
-
 Engine = Callable[[BenchQuery], BaselineAnswer]
-
-
-def query_set(service: SearchService) -> list[BenchQuery]:
-    """The fixed queries, with filters taken from what the index holds (the top company and
-    technology of a keyword's results), so they find something in any corpus."""
-    queries = [BenchQuery("keyword", text) for text in KEYWORDS]
-    queries += [BenchQuery("broad", text) for text in BROAD]
-    for text in FILTERED_FROM:
-        result = service.search(SearchRequest(text))
-        top = {facet.name: facet.values[0].value for facet in result.facets if facet.values}
-        if "company" in top:
-            queries.append(BenchQuery("filtered", text, (top["company"],)))
-        if "company" in top and "technology" in top:
-            queries.append(BenchQuery("filtered", text, (top["company"],), (top["technology"],)))
-    everything = service.search(SearchRequest(""))
-    top = {facet.name: facet.values[0].value for facet in everything.facets if facet.values}
-    queries += [
-        BenchQuery("browse"),
-        BenchQuery("browse", company=(top["company"],)),
-        BenchQuery("browse", technology=(top.get("technology", ""),)),
-    ]
-    return queries
 
 
 def service_engine(service: SearchService) -> Engine:
@@ -325,7 +262,7 @@ def measure_corpus(
         )
         if incremental is not None:
             http = http_engine(client)
-            measure_incremental(store, incremental, lambda text: http(BenchQuery("keyword", text)))
+            measure_incremental(store, incremental, lambda text: http(BenchQuery("keyword", text)).total)
     return agreement.ok and typos_found
 
 
@@ -379,6 +316,11 @@ def main(argv: list[str] | None = None) -> int:
         help="folder of the news corpora (default: ../shared/data beside the project)",
     )
     parser.add_argument("--scaled", type=int, default=200_000, help="articles in the scaled corpus (0: none)")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        help="comma-separated corpus sizes (50000,200000,1000000): one row per size, newsfacet alone",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds over the query set")
     parser.add_argument("--seed", type=int, default=1, help="seed of the scaled corpus")
     parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
@@ -394,6 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.work) as folder:
         work = Path(folder)
         real = prepare_real_corpus(args.data, work / "real")
+        if args.sizes:
+            met = measure_sizes(
+                read_articles([real]).articles, args.sizes, work, args.rounds, args.seed, folder_mb, peak_memory_mb
+            )
+            return 0 if met else 1
         agreed = measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette, first_build=True)
         if not args.no_cluster:
             measure_cluster_build([real], work / "cluster-build")
@@ -412,6 +359,16 @@ def main(argv: list[str] | None = None) -> int:
                 incremental=files[len(files) // 2],
             )
     return 0 if agreed else 1
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of sizes: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes are positive numbers of articles")
+    return sizes
 
 
 if __name__ == "__main__":
