@@ -123,6 +123,16 @@ def index_command(
         raise InputError(f"{len(report.skipped)} input(s) skipped (--strict)")
 
 
+@main.command("publish")
+@click.argument("replica", type=click.Path(file_okay=False))
+@index_option
+@click.option("--lock-timeout", type=SECONDS, default=60.0, help="Seconds to wait for a reindex of either to finish.")
+def publish_command(replica: str, index_dir: str, lock_timeout: float) -> None:
+    """Copy the served index into REPLICA, an index folder a read replica serves, and serve it there."""
+    report = IndexStore(index_dir, lock_timeout=lock_timeout).publish(IndexStore(replica, lock_timeout=lock_timeout))
+    click.echo(f"{report.summary()} -> {replica}")
+
+
 def facet_options(command: Callable) -> Callable:
     """``--company``, ``--not-company`` and ``--company-mode``, and the same for every other facet kind, from
     the facets' list (a mode only for the facets whose values can all be asked for)."""

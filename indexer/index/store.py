@@ -29,12 +29,14 @@ from indexer.errors import (
     IndexNotFoundError,
     IndexOutdatedError,
     IndexWriteError,
+    InputError,
 )
 from indexer.index.changes import WriteReport, add_in_parts, commit_reported, gone_ids, stored_hashes, write_changes
 from indexer.index.cluster import GenerationParts, write_by_parts
 from indexer.index.generations import Generations
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames, read_learned_names, write_learned_names
 from indexer.index.parallel import WRITER_MEMORY_MB, PartWritten, write_in_parts
+from indexer.index.publish import PublishReport, copy_generation
 from indexer.index.schema import (
     ID_FIELD,
     LATER_FIELDS,
@@ -287,6 +289,29 @@ class IndexStore:
         return WriteReport(
             added=len(written) - updated, updated=updated, unchanged=len(stored) - updated, removed=len(gone)
         )
+
+    def publish(self, replica: IndexStore) -> PublishReport:
+        """Copy the served generation into ``replica`` (a read replica's index folder) and serve it there.
+
+        The copy is a new generation of the replica's, swapped in once complete, so a
+        ``newsfacet serve`` over the replica answers from the old copy or the new, never
+        half of one; files its previous copy holds unchanged are linked (see :mod:`.publish`).
+        No update commits into the generation while it is copied.
+        """
+        if replica.root.resolve() == self.root.resolve():
+            raise InputError(f"{replica.root} is the index being published, not a replica of it")
+        with self._write_lock(), replica._write_lock():
+            source = self.generations.current()
+            previous = replica.generations.current_name()
+            target = replica.generations.new()
+            try:
+                report = copy_generation(source, target, replica.root / previous if previous else None)
+                replica.generations.serve(target)
+            except BaseException:
+                replica.generations.discard(target)
+                raise
+            replica.generations.remove_all_but({target.name, previous})
+        return report
 
     def _holds_articles(self) -> bool:
         """Whether an index is served and holds at least one article."""
