@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -14,9 +15,11 @@ from indexer.index.store import IndexStore
 from indexer.reindex import reindex
 from indexer.search.columns import UNDATED, FacetColumns
 from indexer.search.facets import FACETS
-from indexer.search.matching import top_documents
+from indexer.search.matching import PostingCache, top_documents
+from indexer.search.request import SearchRequest
 from indexer.search.service import SearchService
 from indexer.search.snapshot import Snapshots
+from indexer.stemming import stem
 
 from .paths import SHARED
 
@@ -164,3 +167,37 @@ def test_agrees_with_whoosh_on_real_news(tmp_path):
         ],
         top=30,
     )
+
+
+def _postings(count: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.arange(count), np.ones(count, np.float32)
+
+
+def test_the_posting_cache_keeps_recent_terms_up_to_its_size():
+    cache = PostingCache(limit=10)
+    cache.put(("body", "a"), _postings(4))
+    cache.put(("body", "b"), _postings(4))
+    assert cache.get(("body", "a")) is not None  # now the most recent
+    cache.put(("body", "c"), _postings(4))  # 12 postings: the least recent goes
+    assert [cache.get(("body", word)) is not None for word in "abc"] == [True, False, True]
+    cache.put(("body", "c"), _postings(4))  # a term two threads read is kept once
+    cache.put(("body", "d"), _postings(30))  # a list larger than the cache is still kept, alone
+    assert [cache.get(("body", word)) is not None for word in "abcd"] == [False, False, False, True]
+
+
+def test_every_thread_reads_the_postings_one_thread_decoded(sample_index):
+    service = SearchService(sample_index)
+    try:
+        service.search(SearchRequest("battery"))  # this thread decodes the postings of "battery"
+        caches = []
+
+        def other_thread() -> None:
+            caches.append(service.snapshots.read(lambda snapshot: snapshot.evaluator.cache))
+
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        mine = service.snapshots.read(lambda snapshot: snapshot.evaluator.cache)
+        assert caches == [mine] and mine.get(("body", stem("battery"))) is not None
+    finally:
+        service.close()

@@ -13,7 +13,8 @@ for ``*a*``) made every other request wait behind it. Now each thread reads
 through a searcher of its own, opened on the same segments as the snapshot's
 (:func:`indexer.index.readers.reopen`), so every thread sees the same state
 and no search waits for another. What the threads share is read once under a
-lock and never changed afterwards: the facet arrays and the word lists.
+lock and never changed afterwards: the facet arrays, the word lists and the
+recent terms' posting lists.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from indexer.index.schema import PLAIN_FIELD, QUERY_FIELDS
 from indexer.index.store import IndexStore
 from indexer.search.budget import SEARCH_SECONDS, BudgetedSearcher
 from indexer.search.columns import FacetColumns, SegmentArrays, read_segment
-from indexer.search.matching import QueryEvaluator
+from indexer.search.matching import PostingCache, QueryEvaluator
 from indexer.search.vocabulary import Vocabulary, segment_words
 
 T = TypeVar("T")
@@ -63,6 +64,7 @@ class IndexSnapshot:
         self._word_cache = word_cache if word_cache is not None else {}
         self._columns: FacetColumns | None = None
         self._vocabularies: dict[str, Vocabulary] = {}
+        self._postings = PostingCache()  # every thread's evaluator reads and fills it
         self._setup = threading.Lock()
         self._local = threading.local()
         self._opened: list[Searcher] = [searcher]
@@ -95,10 +97,10 @@ class IndexSnapshot:
     @property
     def evaluator(self) -> QueryEvaluator:
         """Matching and ranking over this state's arrays through this thread's searcher,
-        with the postings of the terms this thread read recently."""
+        with the postings of the terms any thread read recently."""
         evaluator = getattr(self._local, "evaluator", None)
         if evaluator is None:
-            evaluator = self._local.evaluator = QueryEvaluator(self.searcher, self.columns)
+            evaluator = self._local.evaluator = QueryEvaluator(self.searcher, self.columns, self._postings)
         return evaluator
 
     def vocabulary(self, field: str) -> Vocabulary:
