@@ -153,7 +153,13 @@ class IndexSnapshot:
         return FacetColumns(segments, self.fields, deleted, self.scored)
 
     def run(self, work: Callable[[IndexSnapshot], T]) -> T:
-        """``work`` on this state, within the time budget of one request; no other call waits for it."""
+        """``work`` on this state, within the time budget of one request; no other call waits for it.
+
+        The facet arrays are read first, outside the budget: they are read once per index
+        state for every request after, and over a million articles take longer than one
+        request's budget, so the first search after a rebuild would otherwise be refused.
+        """
+        _ = self.columns
         with self.searcher.budget(self.budget_seconds):
             return work(self)
 

@@ -96,8 +96,8 @@ def _measure_size(
         f"full build: {build_seconds:.1f} s, {articles:,} articles indexed, {articles / build_seconds:.0f} articles/s",
         flush=True,
     )
-    with closing(SearchService(store)) as service:
-        asks = _queries(service)
+    with closing(SearchService(store, budget_seconds=SERVER_STARTUP_SECONDS)) as service:
+        asks = _queries(service)  # the filters and prefixes are picked without the budget of a request
     with newsfacet_server(store.root, startup_timeout=SERVER_STARTUP_SECONDS) as server:
         with closing(KeepAliveClient(server.base)) as client:
             latencies = _time_kinds(client, asks, rounds)
