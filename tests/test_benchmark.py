@@ -86,8 +86,13 @@ def test_sizes_print_a_row_per_size_and_the_targets(tmp_path, capsys):
     data = tmp_path / "data"
     _tiny_corpora(data)
     # Tiny corpora meet every target but perhaps the build rate, which depends on start-up costs here.
-    code = benchmark.main(["--data", str(data), "--sizes", "1500,600", "--rounds", "1", "--work", str(tmp_path)])
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    code = benchmark.main(["--data", str(data), "--sizes", "1500,600", "--rounds", "1", "--work", str(runs), "--keep"])
     out = capsys.readouterr().out
+    (kept,) = runs.iterdir()  # --keep: the indexes stay, to measure their serving again
+    assert f"the run's indexes and corpora are kept in {kept}" in out
+    assert sorted(path.parent.name for path in kept.glob("sizes-*/index")) == ["sizes-1500", "sizes-600"]
     headings = re.findall(r"^== ([0-9,]+) articles \(scaled corpus written in [0-9]+ s\)$", out, re.M)
     assert headings == ["600", "1,500"]  # smallest first
     assert "Whoosh groupedby" not in out and "SQLite" not in out  # newsfacet alone

@@ -28,8 +28,8 @@ import tempfile
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack, closing
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -327,14 +327,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-cluster", action="store_true", help="leave out the full build on a local Dask cluster of two workers"
     )
-    parser.add_argument("--work", type=Path, help="keep indexes and databases here (default: a temporary folder)")
+    parser.add_argument("--work", type=Path, help="make the run's folder here (default: the system's temporary folder)")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the run's indexes and corpora behind (to measure them again)"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"benchmark: no corpora at {args.data}; pass --data", file=sys.stderr)
         return 2
     print(f"newsfacet benchmark on {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory(dir=args.work) as folder:
-        work = Path(folder)
+    with _run_folder(args.work, args.keep) as work:
         real = prepare_real_corpus(args.data, work / "real")
         if args.sizes:
             met = measure_sizes(
@@ -359,6 +361,19 @@ def main(argv: list[str] | None = None) -> int:
                 incremental=files[len(files) // 2],
             )
     return 0 if agreed else 1
+
+
+@contextmanager
+def _run_folder(parent: Path | None, keep: bool) -> Iterator[Path]:
+    """The folder of the run's corpora and indexes: removed afterwards, or kept and named (``keep``),
+    since a million articles take an hour to build and their serving may be measured again."""
+    if keep:
+        folder = Path(tempfile.mkdtemp(prefix="newsfacet-benchmark-", dir=parent))
+        print(f"the run's indexes and corpora are kept in {folder}")
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(dir=parent) as folder:
+        yield Path(folder)
 
 
 def _sizes(text: str) -> list[int]:
