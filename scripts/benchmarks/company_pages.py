@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Sequence
 
 from benchmarks.baselines import KeepAliveClient
+from benchmarks.figures import percentile
 from indexer.search.request import SearchRequest
 from indexer.search.service import SearchService
 
@@ -57,9 +57,3 @@ def measure_company_pages(
         verdict = "yes" if worst[label] <= GOAL_P95_MS else "NO"
         print(f"  {label:24} p50 {p50:6.1f} ms  p95 {worst[label]:6.1f} ms  p95 <= {GOAL_P95_MS:g} ms: {verdict}")
     return worst
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """The nearest-rank percentile, as the rest of the benchmark reports it."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]

@@ -33,7 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.baselines import SqliteFts5Baseline
-from benchmarks.scale import export_sqlite, percentile
+from benchmarks.figures import percentile
+from benchmarks.scale import export_sqlite
 from indexer.index.schema import document_to_article
 from indexer.index.store import IndexStore
 from indexer.reindex import reindex

@@ -47,6 +47,7 @@ from benchmarks.baselines import (
 from benchmarks.cluster_build import measure_cluster_build
 from benchmarks.company_pages import measure_company_pages
 from benchmarks.corpora import prepare_real_corpus, scaled_articles, write_records
+from benchmarks.figures import folder_mb, peak_memory_mb, percentile
 from benchmarks.groupedby import GroupedBySearch
 from benchmarks.queries import BenchQuery, query_set
 from benchmarks.reindexing import measure_first_build, measure_incremental
@@ -145,23 +146,6 @@ def time_engines(engines: dict[str, Engine], queries: Sequence[BenchQuery], roun
                 if round_number:
                     timed.timings[name].append((time.perf_counter() - started) * 1000)
     return timed
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def peak_memory_mb(pid: int) -> float:
-    """The process's peak resident memory (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for process {pid}")
-
-
-def folder_mb(folder: Path) -> float:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1e6
 
 
 def export_sqlite(store: IndexStore, path: Path) -> None:
@@ -339,9 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     with _run_folder(args.work, args.keep) as work:
         real = prepare_real_corpus(args.data, work / "real")
         if args.sizes:
-            met = measure_sizes(
-                read_articles([real]).articles, args.sizes, work, args.rounds, args.seed, folder_mb, peak_memory_mb
-            )
+            met = measure_sizes(read_articles([real]).articles, args.sizes, work, args.rounds, args.seed)
             return 0 if met else 1
         agreed = measure_corpus("real corpora", [real], work, args.rounds, not args.no_datasette, first_build=True)
         if not args.no_cluster:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.baselines import KeepAliveClient
 from benchmarks.corpora import scaled_articles, write_records
+from benchmarks.figures import folder_mb, peak_memory_mb, percentile
 from benchmarks.queries import query_set
 from benchmarks.reindexing import measure_incremental
 from benchmarks.serving import newsfacet_server
@@ -64,13 +65,11 @@ def measure_sizes(
     work: Path,
     rounds: int,
     seed: int,
-    folder_mb: Callable[[Path], float],
-    peak_memory_mb: Callable[[int], float],
 ) -> bool:
     """Measure each size in turn and print the table; whether the largest size met every target."""
     rows: list[SizeRow] = []
     for size in sorted(sizes):
-        rows.append(_measure_size(real, size, work / f"sizes-{size}", rounds, seed, folder_mb, peak_memory_mb))
+        rows.append(_measure_size(real, size, work / f"sizes-{size}", rounds, seed))
         _print_table(rows)
     return _print_targets(rows)
 
@@ -81,8 +80,6 @@ def _measure_size(
     folder: Path,
     rounds: int,
     seed: int,
-    folder_mb: Callable[[Path], float],
-    peak_memory_mb: Callable[[int], float],
 ) -> SizeRow:
     started = time.perf_counter()
     files = write_records(scaled_articles(real, size, seed), folder / "corpus")
@@ -145,12 +142,7 @@ def _time_kinds(client: KeepAliveClient, kinds: dict[str, list[str]], rounds: in
                 client.get(paths[number])
                 if round_number:
                     timings[kind].append((time.perf_counter() - started) * 1000)
-    return {kind: (_percentile(values, 0.5), _percentile(values, 0.95)) for kind, values in timings.items()}
-
-
-def _percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return {kind: (percentile(values, 0.5), percentile(values, 0.95)) for kind, values in timings.items()}
 
 
 def _print_table(rows: Sequence[SizeRow]) -> None:

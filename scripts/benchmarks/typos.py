@@ -19,6 +19,7 @@ from contextlib import closing
 import numpy as np
 
 from benchmarks.baselines import KeepAliveClient
+from benchmarks.figures import percentile
 from indexer.index.store import IndexStore
 from indexer.search.request import SearchRequest
 from indexer.search.service import SearchService
@@ -46,11 +47,6 @@ MISSPELT = (
     ("petrolem", "petroleum"),
     ("electricty", "electricity"),
 )
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def _found(service: SearchService, text: str) -> set[int]:
