@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, TypeVar
 from indexer.article import Article, IngestBatch
 from indexer.errors import IndexWriteError, NewsfacetError
 from indexer.facets.companies import CompanyExtractor, TextNames
-from indexer.facets.extract import extract_each, facet_text, learn_text_names, split_by_size
+from indexer.facets.extract import extract_each, extractor_knowing, facet_text, learn_text_names, split_by_size
 from indexer.index.cluster import GenerationParts, SharedFolder, write_part_if_shared
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames
 from indexer.index.parallel import PartWritten
@@ -181,9 +181,7 @@ class _ClusterBuild:
     def learn_names(self, known: LearnedNames, progress: Progress) -> LearnedNames:
         """The names and spellings the articles teach after ``known``, read on the workers and learned here in order."""
         read = [self._submit("names", n, _names_task, held) for n, held in enumerate(self.held)]
-        extractor = CompanyExtractor()
-        extractor.learn_names(known.names)
-        extractor.learn_spellings(known.spellings)
+        extractor = extractor_knowing(known.names, known.spellings)
         texts = (names for future in read for names in _result(future, "learning company names"))
         learn_text_names(extractor, progress.track(texts, "learning names", total=self.total))
         return LearnedNames(tuple(extractor.learned.values()), tuple(extractor.spellings))
@@ -276,9 +274,7 @@ def _extract_task(articles: list[Article], learned: LearnedNames) -> list[Articl
     with _worker_lock:
         extractor = _learned.get(learned)
         if extractor is None:
-            extractor = CompanyExtractor()
-            extractor.learn_names(learned.names)
-            extractor.learn_spellings(learned.spellings)
+            extractor = extractor_knowing(learned.names, learned.spellings)
             _learned.clear()
             _learned[learned] = extractor
     return list(extract_each(articles, extractor))

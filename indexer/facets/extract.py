@@ -98,9 +98,7 @@ def learn_company_names(
     the same names as one.
     """
     progress = progress or Silent()
-    extractor = CompanyExtractor()  # loads the knowledge base and word lists before any fork
-    extractor.learn_names(known)
-    extractor.learn_spellings(known_spellings)
+    extractor = extractor_knowing(known, known_spellings)  # loads the knowledge base and word lists before any fork
     workers = worker_count(workers, len(articles))
     if workers == 1:
         extractor.learn(progress.track((facet_text(a) for a in articles), "learning names", total=len(articles)))
@@ -109,6 +107,15 @@ def learn_company_names(
     with ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_start_worker, initargs=([], [])) as pool:
         read = (names for chunk in pool.map(_names_in, chunks) for names in chunk)
         learn_text_names(extractor, progress.track(read, "learning names", total=len(articles)))
+    return extractor
+
+
+def extractor_knowing(names: Iterable[str] = (), spellings: Iterable[str] = ()) -> CompanyExtractor:
+    """A company extractor that has learned ``names`` and ``spellings`` (in their order): how every
+    process of a build, here, in a pool or on a cluster, gets the names the collection taught."""
+    extractor = CompanyExtractor()
+    extractor.learn_names(names)
+    extractor.learn_spellings(spellings)
     return extractor
 
 
@@ -164,10 +171,7 @@ _worker: dict[str, CompanyExtractor] = {}
 
 
 def _start_worker(learned: list[str], spellings: list[str]) -> None:
-    extractor = CompanyExtractor()
-    extractor.learn_names(learned)
-    extractor.learn_spellings(spellings)
-    _worker["extractor"] = extractor
+    _worker["extractor"] = extractor_knowing(learned, spellings)
     exit_with_parent()
 
 
