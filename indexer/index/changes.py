@@ -26,6 +26,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from indexer.article import Article, path_from_text
+from indexer.index.codec import index_writer
 from indexer.index.parallel import write_in_parts
 from indexer.index.postings import term_text
 from indexer.index.schema import (
@@ -56,7 +57,7 @@ def write_changes(
     """Write the new and changed ``articles`` into ``ix``, remove the gone ones, and commit."""
     added = updated = unchanged = 0
     seen: set[str] = set()
-    writer = ix.writer(compound=False)
+    writer = index_writer(ix, compound=False)
     try:
         # An index written before a field existed gains it now; the articles read are all
         # rewritten, since their stored hash may count what the index never held (events).
@@ -167,7 +168,7 @@ def add_in_parts(
     finally:
         new.close()
     moved: list[Path] = []
-    writer = ix.writer(compound=False)
+    writer = index_writer(ix, compound=False)
     try:
         for segment in segments:
             for path in scratch.glob(f"{segment.segment_id()}.*"):

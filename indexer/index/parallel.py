@@ -23,10 +23,10 @@ from multiprocessing.sharedctypes import Synchronized
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.index import TOC, Index, clean_files
-from whoosh.writing import SegmentWriter
 
 from indexer.article import Article
 from indexer.errors import IndexWriteError
+from indexer.index.codec import index_writer
 from indexer.index.schema import article_to_document
 from indexer.processes import exit_with_parent
 from indexer.progress import Progress
@@ -112,7 +112,7 @@ def write_segment(ix: Index, articles: Iterable[Article], written: Callable[[], 
     cluster's worker; :func:`commit_parts` then lists the segments in order.
     ``written`` is called after each article (a shared counter for progress).
     """
-    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB, compound=False)
+    writer = index_writer(ix, _lk=False, limitmb=WRITER_MEMORY_MB, compound=False)
     ids: list[str] = []
     # No cancel on failure: it would delete the scratch folder every part shares; the
     # generation is discarded whole instead.

@@ -2,7 +2,8 @@
 
 Whoosh hands out postings one at a time through several Python calls each,
 which is most of the cost of a broad query. Its on-disk format keeps them in
-blocks of document numbers and weights; for the matcher of the exact Whoosh
+blocks of document numbers and weights; blocks written by the project's own
+codec (:mod:`.codec`) are read as arrays, and for the matcher of the exact Whoosh
 version the project pins, whole blocks are read at once. Any other matcher
 (short lists kept inline in the term index, another Whoosh version) is read
 through Whoosh's public interface: a change in Whoosh costs speed, never
@@ -17,6 +18,8 @@ from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.util.numeric import _length_byte_cache
+
+from indexer.index.codec import ArrayLeafMatcher
 
 _EMPTY_IDS = np.zeros(0, np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, np.float32)
@@ -40,9 +43,22 @@ def term_postings(reader: IndexReader, field: str, text: str | bytes) -> tuple[n
         return _EMPTY_IDS, _EMPTY_WEIGHTS
     if isinstance(matcher, FilterMatcher):  # the deletion filter; the live mask does its work
         matcher = matcher.child
+    if isinstance(matcher, ArrayLeafMatcher):
+        return _by_array_block(matcher)
     if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_ids"):
         return _by_block(matcher)
     return _one_by_one(matcher)
+
+
+def _by_array_block(matcher: ArrayLeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    ids, weights = [], []
+    while not matcher._atend:
+        ids.append(matcher.block_ids())
+        weights.append(matcher.block_weights())
+        matcher._next_block()
+    if not ids:
+        return _EMPTY_IDS, _EMPTY_WEIGHTS
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def _by_block(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:

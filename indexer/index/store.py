@@ -33,6 +33,7 @@ from indexer.errors import (
 )
 from indexer.index.changes import WriteReport, add_in_parts, commit_reported, gone_ids, stored_hashes, write_changes
 from indexer.index.cluster import GenerationParts, write_by_parts
+from indexer.index.codec import index_writer
 from indexer.index.generations import Generations
 from indexer.index.learned_names import NOTHING_LEARNED, LearnedNames, read_learned_names, write_learned_names
 from indexer.index.parallel import WRITER_MEMORY_MB, PartWritten, write_in_parts
@@ -377,7 +378,7 @@ class IndexStore:
 def _write_in_order(ix: Index, articles: Iterable[Article], progress: Progress) -> int:
     """Write ``articles`` into the new, empty ``ix`` with one writer and commit; the count added."""
     # Segment files kept apart: a compound segment is read into memory whole when opened.
-    writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+    writer = index_writer(ix, limitmb=WRITER_MEMORY_MB, compound=False)
     added = 0
     written: set[str] = set()
     try:
