@@ -26,8 +26,14 @@ from indexer.search.query import asks_for_everything, is_null_query
 
 K1 = 1.2  # Whoosh's BM25F defaults
 B = 0.75
-# Recent terms' postings are kept up to this many postings in all (about 12 bytes each).
+# Recent terms' postings are kept up to this many postings in all (8 bytes each), or this
+# many per document of a larger index: over 50,000 articles the postings of the benchmark's
+# sixty queries and their feedback words come to 18 a document, and a common word's list
+# grows with the index, so a fixed number of postings holds fewer terms the larger it is.
 TERM_CACHE_POSTINGS = 4_000_000
+TERM_CACHE_POSTINGS_PER_DOCUMENT = 24
+
+FREQUENCIES_KEPT = 200_000  # terms' document frequencies kept (about 100 bytes each)
 
 Postings = tuple[np.ndarray, np.ndarray]  # document numbers and weights of one term
 
@@ -48,6 +54,13 @@ class PostingCache:
         self._terms: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._postings = 0
         self._lock = threading.Lock()
+        # Each term's document frequency: a few bytes a term, and never wrong within a state.
+        self.frequencies: dict[tuple[str, str], int] = {}
+
+    @classmethod
+    def for_documents(cls, documents: int) -> PostingCache:
+        """A cache sized for an index of ``documents`` documents."""
+        return cls(max(TERM_CACHE_POSTINGS, TERM_CACHE_POSTINGS_PER_DOCUMENT * documents))
 
     def get(self, key: tuple[str, str]) -> Postings | None:
         with self._lock:
@@ -74,14 +87,14 @@ class Unsupported(Exception):
 class Matches:
     """The live documents a query matches.
 
-    ``scores`` holds each document's BM25F score when the query was ranked here
-    (0 where not matched), and is ``None`` when Whoosh matched the query and
-    ranks it itself. ``everything`` says the query asked for every document (it
-    had no words), so results are listed by date and counts over all documents apply.
+    ``by_arrays`` says the query was matched here, so :meth:`QueryEvaluator.scores`
+    ranks it; otherwise Whoosh matched it and ranks it itself. ``everything`` says
+    the query asked for every document (it had no words), so results are listed by
+    date and counts over all documents apply.
     """
 
     mask: np.ndarray  # bool per document: matched and live
-    scores: np.ndarray | None
+    by_arrays: bool = True
     everything: bool = False
 
 
@@ -94,68 +107,87 @@ class QueryEvaluator:
         self.columns = columns
         self.leaves = searcher.reader().leaf_readers()
         self.cache = cache if cache is not None else PostingCache()
+        self._id_type = np.int32 if columns.size < 2**31 else np.int64
 
     def matches(self, query: Query) -> Matches:
-        """The live documents ``query`` matches, with scores where it is ranked over arrays."""
+        """The live documents ``query`` matches.
+
+        Only the mask: a query of words is ranked by :mod:`.ranking`'s own scores, so
+        Whoosh's are worked out (:meth:`scores`) only for the queries ranked by them.
+        """
         if asks_for_everything(query):
-            return Matches(self.columns.alive, self._zeros(), everything=True)
+            return Matches(self.columns.alive, everything=True)
         try:
-            mask, scores = self._node(query)
+            mask = self._mask(query)
         except Unsupported:
             mask = self._none()
             mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
-            return Matches(mask, None)
-        return Matches(mask & self.columns.alive, scores)
+            return Matches(mask, by_arrays=False)
+        return Matches(mask & self.columns.alive)
 
-    def _node(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, query: Query) -> np.ndarray:
+        """Each document's BM25F score for ``query`` as Whoosh scores it (0 where not matched),
+        for a query :meth:`matches` matched over arrays."""
         boost = getattr(query, "boost", 1.0)
         if isinstance(query, Term) and query.fieldname in self.columns.lengths:
-            mask, scores = self._term(query.fieldname, query.text)
-        elif isinstance(query, And):
-            mask, scores = self._all(query.subqueries)
-        elif isinstance(query, Or) and getattr(query, "scale", None) is None:
-            parts = [self._node(q) for q in query.subqueries]
-            mask = np.logical_or.reduce([m for m, _ in parts]) if parts else self._none()
-            scores = np.add.reduce([s for _, s in parts]) if parts else self._zeros()
+            scores = self._term_scores(query.fieldname, query.text)
+        elif isinstance(query, And | Or):
+            wanted = [q for q in query.subqueries if not isinstance(q, Not)]
+            scores = np.add.reduce([self.scores(q) for q in wanted]) if wanted else self._zeros()
         elif isinstance(query, AndNot):
-            mask, scores = self._node(query.a)
-            mask = mask & ~self._node(query.b)[0]
-        elif isinstance(query, Every):
-            mask, scores = self.columns.alive, self._zeros()
-        elif is_null_query(query):
-            mask, scores = self._none(), self._zeros()
-        else:
-            raise Unsupported(type(query).__name__)
-        return mask, scores * boost if boost != 1.0 else scores
+            scores = self.scores(query.a)
+        else:  # everything, nothing
+            scores = self._zeros()
+        return scores * boost if boost != 1.0 else scores
 
-    def _all(self, subqueries: list[Query]) -> tuple[np.ndarray, np.ndarray]:
-        wanted = [q for q in subqueries if not isinstance(q, Not)]
-        unwanted = [q.query for q in subqueries if isinstance(q, Not)]
-        mask = self.columns.alive.copy()
-        scores = self._zeros()
-        for q in wanted:
-            part_mask, part_scores = self._node(q)
-            mask &= part_mask
-            scores += part_scores
-        for q in unwanted:
-            mask &= ~self._node(q)[0]
-        return mask, scores
+    def _mask(self, query: Query) -> np.ndarray:
+        if isinstance(query, Term) and query.fieldname in self.columns.lengths:
+            mask = self._none()
+            mask[self.postings(query.fieldname, query.text)[0]] = True
+            return mask
+        if isinstance(query, And):
+            mask = self.columns.alive.copy()
+            for q in query.subqueries:
+                if isinstance(q, Not):
+                    mask &= ~self._mask(q.query)
+                else:
+                    mask &= self._mask(q)
+            return mask
+        if isinstance(query, Or) and getattr(query, "scale", None) is None:
+            masks = [self._mask(q) for q in query.subqueries]
+            return np.logical_or.reduce(masks) if masks else self._none()
+        if isinstance(query, AndNot):
+            return self._mask(query.a) & ~self._mask(query.b)
+        if isinstance(query, Every):
+            return self.columns.alive.copy()
+        if is_null_query(query):
+            return self._none()
+        raise Unsupported(type(query).__name__)
 
-    def _term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _term_scores(self, field: str, text: str) -> np.ndarray:
         ids, weights = self.postings(field, text)
-        mask = self._none()
-        mask[ids] = True
         scores = self._zeros()
         if len(ids):
             scores[ids] = self._bm25(field, text, weights, self.columns.lengths[field][ids])
-        return mask, scores
+        return scores
 
     def _bm25(self, field: str, text: str, weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Whoosh's BM25F: its idf, its average field length, its length approximation."""
         reader = self.searcher.reader()
-        idf = log(reader.doc_count_all() / (reader.doc_frequency(field, text) + 1)) + 1
+        idf = log(reader.doc_count_all() / (self.doc_frequency(field, text) + 1)) + 1
         average = self.searcher.avg_field_length(field) or 1
         return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """How many documents hold the term, as Whoosh's idf counts them; kept with the postings,
+        since Whoosh looks each one up on disk (a fifth of a millisecond, some twenty a query)."""
+        key = (field, text)
+        found = self.cache.frequencies.get(key)
+        if found is None:
+            if len(self.cache.frequencies) >= FREQUENCIES_KEPT:
+                self.cache.frequencies.clear()
+            found = self.cache.frequencies[key] = self.searcher.reader().doc_frequency(field, text)
+        return found
 
     def postings(self, field: str, text: str) -> Postings:
         """Document numbers (ascending, deleted ones included) and weights of one term; recent terms are kept."""
@@ -165,6 +197,7 @@ class QueryEvaluator:
             return found
         parts = [term_postings(leaf, field, text) for leaf, _ in self.leaves]
         ids = np.concatenate([p[0] + offset for p, (_, offset) in zip(parts, self.leaves, strict=True)])
+        ids = ids.astype(self._id_type, copy=False)  # half the memory a cached list takes
         weights = np.concatenate([p[1] for p in parts])
         ids.flags.writeable = weights.flags.writeable = False  # shared by threads: never changed
         self.cache.put(key, (ids, weights))

@@ -270,7 +270,7 @@ def _ranked(
     query as typed, whose words may name a company or technology.
     """
     if sort == "relevance" and not matches.everything:
-        if matches.scores is not None:
+        if matches.by_arrays:
             return rank(snapshot.evaluator, query, text, matches, chosen, limit)
         # Whoosh ranks what it matched itself; the chosen documents are its filter.
         allowed = set(np.flatnonzero(chosen).tolist()) if filters.narrows() else None
@@ -315,10 +315,9 @@ def _appears_with(columns: FacetColumns, chosen: np.ndarray, request: SearchRequ
 def _newest_day(columns: FacetColumns, date_field) -> date | None:
     """The day of the newest dated article in the index, from the date column (no document is read):
     on an archive, where "the past week" holds nothing, quick ranges count back from it instead."""
-    dated = columns.alive & ~columns.undated
-    if not dated.any():
+    if not columns.newest_date:
         return None
-    return date_field.from_column_value(int(columns.dates[dated].max())).date()
+    return date_field.from_column_value(columns.newest_date).date()
 
 
 def _docs_with(columns: FacetColumns, spec: FacetSpec, values: tuple[str, ...], all_of: bool) -> np.ndarray:

@@ -64,7 +64,8 @@ class IndexSnapshot:
         self._word_cache = word_cache if word_cache is not None else {}
         self._columns: FacetColumns | None = None
         self._vocabularies: dict[str, Vocabulary] = {}
-        self._postings = PostingCache()  # every thread's evaluator reads and fills it
+        # Every thread's evaluator reads and fills it; sized by the index, as its lists are.
+        self._postings = PostingCache.for_documents(searcher.reader().doc_count_all())
         self._setup = threading.Lock()
         self._local = threading.local()
         self._opened: list[Searcher] = [searcher]
