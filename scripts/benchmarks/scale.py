@@ -52,7 +52,7 @@ from benchmarks.groupedby import GroupedBySearch
 from benchmarks.queries import BenchQuery, query_set
 from benchmarks.reindexing import measure_first_build, measure_incremental
 from benchmarks.serving import newsfacet_server
-from benchmarks.sizes import measure_sizes
+from benchmarks.sizes import measure_served, measure_sizes
 from benchmarks.trends import measure_trend
 from benchmarks.typos import measure_suggestions, measure_typos
 from indexer.index.schema import document_to_article
@@ -315,7 +315,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="leave the run's indexes and corpora behind (to measure them again)"
     )
+    parser.add_argument(
+        "--serve",
+        type=Path,
+        metavar="INDEX",
+        help="measure serving alone (HTTP per kind of query, serve memory) over this index folder; nothing is built",
+    )
     args = parser.parse_args(argv)
+    if args.serve:
+        measure_served(IndexStore(args.serve), args.rounds)
+        return 0
     if not args.data.is_dir():
         print(f"benchmark: no corpora at {args.data}; pass --data", file=sys.stderr)
         return 2

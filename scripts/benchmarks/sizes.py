@@ -107,6 +107,21 @@ def _measure_size(
     return SizeRow(size, articles, build_seconds, folder_mb(store.current_generation()), latencies, memory, incremental)
 
 
+def measure_served(store: IndexStore, rounds: int) -> None:
+    """Serving alone over an index already built (a kept run's, or one's own): HTTP p50/p95 per
+    kind of query and the peak memory of ``newsfacet serve``, so a change to searching is
+    measured again without the hour a million articles take to build."""
+    with closing(SearchService(store, budget_seconds=SERVER_STARTUP_SECONDS)) as service:
+        asks = _queries(service)
+        articles = service.search(SearchRequest("")).total
+    with newsfacet_server(store.root, startup_timeout=SERVER_STARTUP_SECONDS) as server:
+        with closing(KeepAliveClient(server.base)) as client:
+            latencies = _time_kinds(client, asks, rounds)
+        memory = peak_memory_mb(server.pid)
+    print(f"{articles:,} articles at {store.root}: serve peak {memory:,.0f} MB; HTTP p50/p95 ms by kind")
+    print("    " + "  ".join(f"{kind} {p50:.1f}/{p95:.1f}" for kind, (p50, p95) in latencies.items()), flush=True)
+
+
 def _queries(service: SearchService) -> dict[str, list[str]]:
     """API paths by kind of query, with filters and prefixes taken from what the index holds."""
     kinds: dict[str, list[str]] = {}
