@@ -24,8 +24,9 @@ from whoosh.reading import IndexReader
 from indexer.index.postings import field_lengths, term_postings, term_text
 from indexer.index.schema import DATE_FIELD, MONTH_FIELD, UNDATED_FIELD, facet_value
 
-# Reading one document's values costs about as much as this many entries of a pass over all.
-GATHER_COST = 4
+# A document's first values are kept in arrays by document (most documents have at most
+# this many values of a facet); the rest are read through the entries of the few with more.
+SLOTS = 3
 
 # The month facet's value for articles without a date: selected and excluded like any month,
 # and ranked below every month, so it comes after the oldest.
@@ -100,12 +101,10 @@ class FacetColumn:
         by_value = np.argsort(entry_values, kind="stable")
         self._value_docs = entry_docs[by_value]
         self._value_starts = _starts(entry_values, len(values))
-        by_doc = np.argsort(entry_docs, kind="stable")
-        self._doc_values = entry_values[by_doc]
-        self._doc_starts = _starts(entry_docs, size)
+        self._slots, self._extra_values, self._extra_starts, self._overflowing = _slots(
+            entry_docs, entry_values, size, len(values)
+        )
         self._total = np.bincount(entry_values, minlength=len(values))
-        # A facet of one value a document (the source, the month): its values are read directly.
-        self._one_each = len(entry_docs) == size and bool((np.diff(self._doc_starts) == 1).all())
         # Ties in count are broken by the value, ignoring case; months sort by value.
         self.by_name = _ranks(sorted(range(len(values)), key=lambda i: (values[i].lower(), values[i])))
         self.by_value = _ranks(sorted(range(len(values)), key=lambda i: (values[i] != UNDATED, values[i])))
@@ -130,30 +129,53 @@ class FacetColumn:
         return np.bincount(docs, minlength=size)[:size] == len(wanted)
 
     def counts(self, docs: np.ndarray) -> ValueCounts:
-        """How many of the documents in the mask ``docs`` carry each value.
+        """How many of the documents in the mask ``docs`` carry each value."""
+        return self.counts_in(DocSet.of(docs))
 
-        Counted over the documents in the mask, or, when they are most of the index,
-        as every document's count less those outside it: the work is that of the
+    def counts_in(self, side: DocSet) -> ValueCounts:
+        """How many of the documents of ``side`` carry each value.
+
+        Counted over the documents in it, or, when they are most of the index, as
+        every document's count less those outside it: the work is that of the
         smaller side, or one pass over the entries where there are few of them.
         """
-        inside = int(np.count_nonzero(docs))
-        smaller = min(inside, len(docs) - inside)
-        if smaller * GATHER_COST > len(self.entry_docs) and not self._one_each:  # few entries: one pass
-            return ValueCounts(self, np.bincount(self.entry_values[docs[self.entry_docs]], minlength=len(self.values)))
-        if smaller == inside:
-            return ValueCounts(self, self._counts_of(np.flatnonzero(docs)))
-        return ValueCounts(self, self._total - self._counts_of(np.flatnonzero(~docs)))
+        if len(side.smaller) * len(self._slots) > len(self.entry_docs):  # few entries: one pass over them
+            counts = np.bincount(self.entry_values[side.mask[self.entry_docs]], minlength=len(self.values))
+            return ValueCounts(self, counts)
+        if side.inside:
+            return ValueCounts(self, self._counts_of(side.smaller))
+        return ValueCounts(self, self._total - self._counts_of(side.smaller))
 
     def _docs_of(self, ordinals: Sequence[int]) -> np.ndarray:
         """The documents carrying each of the values ``ordinals``, one after another."""
         return _gather(self._value_docs, self._value_starts, np.asarray(ordinals, dtype=np.int64))
 
     def _counts_of(self, docnums: np.ndarray) -> np.ndarray:
-        if self._one_each:
-            values = self._doc_values[docnums]
-        else:
-            values = _gather(self._doc_values, self._doc_starts, docnums)
-        return np.bincount(values, minlength=len(self.values))
+        none = len(self.values)  # the slots' value for a document without one more value
+        counts = np.zeros(none + 1, np.int64)
+        for slot in self._slots:
+            counts += np.bincount(slot[docnums], minlength=none + 1)
+        if len(self._extra_values):
+            more = docnums[self._overflowing[docnums]]
+            counts[:none] += np.bincount(_gather(self._extra_values, self._extra_starts, more), minlength=none)
+        return counts[:none]
+
+
+@dataclass(frozen=True)
+class DocSet:
+    """A mask of documents with the document numbers of its smaller side: those in it
+    (``inside``), or those outside it. Worked out once and counted by every facet."""
+
+    mask: np.ndarray
+    smaller: np.ndarray
+    inside: bool
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> DocSet:
+        held = int(np.count_nonzero(mask))
+        if 2 * held <= len(mask):
+            return cls(mask, np.flatnonzero(mask), True)
+        return cls(mask, np.flatnonzero(~mask), False)
 
 
 class ValueCounts:
@@ -233,6 +255,10 @@ class FacetColumns:
         """A facet's counts over the documents in the mask ``docs``."""
         return self.columns[field].counts(docs)
 
+    def counts_in(self, field: str, docs: DocSet) -> ValueCounts:
+        """A facet's counts over ``docs``, whose smaller side is worked out once for every facet."""
+        return self.columns[field].counts_in(docs)
+
     def counts_of_all(self, field: str) -> ValueCounts:
         """A facet's counts over every live document (browsing everything, the type-ahead):
         the same for every request on this index state, so counted once and kept."""
@@ -294,6 +320,27 @@ def _with_undated(months: FacetColumn, undated: np.ndarray) -> FacetColumn:
         np.concatenate([months.entry_values, ordinal]),
         len(undated),
     )
+
+
+def _slots(
+    entry_docs: np.ndarray, entry_values: np.ndarray, size: int, none: int
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """A facet's values by document: the first :data:`SLOTS` of each document's values as
+    arrays over the documents (``none`` where a document has no more), and the rest as
+    the entries of the documents that have more, with their starts."""
+    by_doc = np.argsort(entry_docs, kind="stable")
+    docs, values = entry_docs[by_doc], entry_values[by_doc]
+    starts = _starts(docs, size)
+    held = np.diff(starts)
+    slots = []
+    for place in range(min(SLOTS, int(held.max(initial=0)))):
+        slot = np.full(size, none, np.int32)
+        has = held > place
+        slot[has] = values[starts[:-1][has] + place]
+        slots.append(slot)
+    place_in_doc = np.arange(len(docs)) - np.repeat(starts[:-1], held)
+    extra = place_in_doc >= SLOTS
+    return slots, values[extra], _starts(docs[extra], size), held > SLOTS
 
 
 def _starts(keys: np.ndarray, count: int) -> np.ndarray:

@@ -34,7 +34,7 @@ from indexer.index.schema import (
 from indexer.index.store import IndexStore
 from indexer.search.associations import Association, associations
 from indexer.search.budget import SEARCH_SECONDS
-from indexer.search.columns import FacetColumns, sortable_date
+from indexer.search.columns import DocSet, FacetColumns, sortable_date
 from indexer.search.events import ROLE, RoleFilter
 from indexer.search.facets import FACETS, Facet, FacetSpec, FacetValue, facet_spec
 from indexer.search.filters import DATE_RANGE, Filters
@@ -117,7 +117,8 @@ class SearchService:
             _hit(snapshot.searcher.stored_fields(int(docnum)), terms)
             for docnum in ranked[(page - 1) * per_page : page * per_page]
         )
-        facets = tuple(_facet(snapshot.columns, spec, matches, filters, request) for spec in FACETS)
+        shared = DocSet.of(chosen)  # what every facet without a filter of its own counts
+        facets = tuple(_facet(snapshot.columns, spec, matches, filters, request, shared) for spec in FACETS)
         return SearchResult(
             request=request,
             total=total,
@@ -280,7 +281,9 @@ def _ranked(
     return snapshot.columns.in_order(chosen, order)[:limit]
 
 
-def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Filters, request: SearchRequest) -> Facet:
+def _facet(
+    columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Filters, request: SearchRequest, chosen: DocSet
+) -> Facet:
     """One facet, counted with every filter but its own; under "all of" (``company_mode=all``) with its
     own selection too, so each value's count is the articles that also carry every selected value."""
     roles = _role_filter(request)
@@ -292,8 +295,10 @@ def _facet(columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Fi
         counts = roles.counts(columns, spec.event_part, filters.apply(matches.mask, but=(spec.name, ROLE)))
     elif matches.everything and not filters.narrows(but=spec.name):
         counts = columns.counts_of_all(spec.field)
-    else:
+    elif spec.name in filters.keep or spec.name in filters.drop:
         counts = columns.counts(spec.field, filters.apply(matches.mask, but=spec.name))
+    else:  # the facet has no filter of its own to leave out: the chosen documents
+        counts = columns.counts_in(spec.field, chosen)
     if spec.name in request.expanded:
         spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
     return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
