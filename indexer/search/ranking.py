@@ -179,16 +179,22 @@ class _Ranking:
         every posting of ten words, in two fields, took most of the time of a
         broad query over a million articles.
         """
-        scores = np.zeros(len(docnums), np.float64)
+        order = np.argsort(docnums, kind="stable")  # looked up in ascending order, as the lists run
+        ascending = docnums[order]
+        added = np.zeros(len(docnums), np.float64)
         for word, weight in self.expansion.items():
             for field in QUERY_FIELDS:
                 ids, tfs = self.evaluator.postings(field, word)
                 if not len(ids):
                     continue
-                places = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)
-                held = ids[places] == docnums
-                lengths = self.columns.lengths[field][docnums[held]]
-                scores[held] += weight * self._bm25(field, word, tfs[places[held]], lengths)
+                # Looked for in the lists' own type: otherwise NumPy copies the whole list to compare.
+                wanted = ascending.astype(ids.dtype)
+                places = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+                held = ids[places] == wanted
+                lengths = self.columns.lengths[field][ascending[held]]
+                added[held] += weight * self._bm25(field, word, tfs[places[held]], lengths)
+        scores = np.empty(len(docnums), np.float64)
+        scores[order] = added
         return scores
 
     def _scores(self, weighted: Sequence[tuple[str, str, float]]) -> np.ndarray:
@@ -337,7 +343,7 @@ class _Ranking:
 
     def _tf(self, docnum: int, field: str, word: str) -> float:
         ids, tfs = self.evaluator.postings(field, word)
-        at = int(np.searchsorted(ids, docnum))
+        at = int(np.searchsorted(ids, ids.dtype.type(docnum)))  # in the list's type: no copy of it
         return float(tfs[at]) if at < len(ids) and ids[at] == docnum else 0.0
 
     def _term_score(self, docnum: int, field: str, word: str, tf: float) -> float:
