@@ -15,6 +15,7 @@ import pytest
 from benchmarks import scale as benchmark
 from benchmarks.agreement import DATASETTE, GROUPEDBY, HTTP_API, SERVICE, SQLITE, compare, same_counts
 from benchmarks.baselines import BaselineAnswer, BaselineQuery
+from indexer.errors import IndexNotFoundError
 
 from .paths import DATA
 
@@ -134,6 +135,20 @@ def test_benchmark_fails_when_engines_that_must_agree_do_not(tmp_path, capsys, m
     out = capsys.readouterr().out
     assert "agreement: engines DISAGREE" in out
     assert re.search(rf"^  {GROUPEDBY} vs {SERVICE} on .*: total ([0-9]+) vs ", out, re.M)
+
+
+def test_serving_is_measured_alone_over_an_index_already_built(sample_index, capsys):
+    assert benchmark.main(["--serve", str(sample_index.root), "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(rf"^[0-9,]+ articles at {re.escape(str(sample_index.root))}: serve peak [0-9,]+ MB;", out, re.M)
+    kinds = out.strip().splitlines()[-1]
+    for kind in ("keyword", "browse", "broad", "show more", "type-ahead"):
+        assert re.search(rf"(^ *|  ){kind} [0-9.]+/[0-9.]+($|  )", kinds), kind
+
+
+def test_serving_an_index_that_is_not_there_says_so(tmp_path, capsys):
+    assert benchmark.main(["--serve", str(tmp_path / "nowhere")]) == IndexNotFoundError.exit_code
+    assert capsys.readouterr().err.startswith(f"benchmark: no index at {tmp_path / 'nowhere'}")
 
 
 def test_benchmark_says_where_the_corpora_are_missing(tmp_path, capsys):

@@ -55,6 +55,7 @@ from benchmarks.serving import newsfacet_server
 from benchmarks.sizes import measure_served, measure_sizes
 from benchmarks.trends import measure_trend
 from benchmarks.typos import measure_suggestions, measure_typos
+from indexer.errors import NewsfacetError
 from indexer.index.schema import document_to_article
 from indexer.index.store import IndexStore
 from indexer.ingest.files import read_articles
@@ -323,7 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.serve:
-        measure_served(IndexStore(args.serve), args.rounds)
+        try:
+            measure_served(IndexStore(args.serve), args.rounds)
+        except NewsfacetError as error:
+            print(f"benchmark: {error}", file=sys.stderr)
+            return error.exit_code
         return 0
     if not args.data.is_dir():
         print(f"benchmark: no corpora at {args.data}; pass --data", file=sys.stderr)
