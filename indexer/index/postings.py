@@ -12,6 +12,8 @@ correctness.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import Matcher
@@ -44,34 +46,35 @@ def term_postings(reader: IndexReader, field: str, text: str | bytes) -> tuple[n
     if isinstance(matcher, FilterMatcher):  # the deletion filter; the live mask does its work
         matcher = matcher.child
     if isinstance(matcher, ArrayLeafMatcher):
-        return _by_array_block(matcher)
+        return _by_block(matcher, _array_block)
     if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_ids"):
-        return _by_block(matcher)
+        return _by_block(matcher, _whoosh_block)
     return _one_by_one(matcher)
 
 
-def _by_array_block(matcher: ArrayLeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+def _by_block(
+    matcher: W3LeafMatcher, block: Callable[[W3LeafMatcher], tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every block's document numbers and weights, each block read by ``block``."""
     ids, weights = [], []
     while not matcher._atend:
-        ids.append(matcher.block_ids())
-        weights.append(matcher.block_weights())
+        block_ids, block_weights = block(matcher)
+        ids.append(block_ids)
+        weights.append(block_weights)
         matcher._next_block()
     if not ids:
         return _EMPTY_IDS, _EMPTY_WEIGHTS
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _by_block(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
-    ids, weights = [], []
-    while not matcher._atend:
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.append(np.asarray(matcher._ids, dtype=np.int64))
-        weights.append(np.asarray(matcher._weights, dtype=np.float32))
-        matcher._next_block()
-    if not ids:
-        return _EMPTY_IDS, _EMPTY_WEIGHTS
-    return np.concatenate(ids), np.concatenate(weights)
+def _array_block(matcher: ArrayLeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    return matcher.block_ids(), matcher.block_weights()
+
+
+def _whoosh_block(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    matcher._read_ids()
+    matcher._read_weights()
+    return np.asarray(matcher._ids, dtype=np.int64), np.asarray(matcher._weights, dtype=np.float32)
 
 
 def _one_by_one(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
