@@ -151,7 +151,6 @@ class _Ranking:
         self.mask = mask
         self.count = self.reader.doc_count_all()
         self.average = {f: evaluator.searcher.avg_field_length(f) or 1.0 for f in QUERY_FIELDS}
-        self._idfs: dict[tuple[str, str], float] = {}
         self._documents: dict[int, _Document] = {}
         self.named = _named_values(evaluator, text)
         self.meant = {value for field, value, _ in self.named if field == COMPANY_FIELD and self._means_company(value)}
@@ -210,11 +209,8 @@ class _Ranking:
         return self._idf(field, word) * tfs * (K1 + 1) / (tfs + K1 * ((1 - b) + b * lengths / self.average[field]))
 
     def _idf(self, field: str, word: str) -> float:
-        """Whoosh's idf, as the index's own scoring computes it."""
-        key = (field, word)
-        if key not in self._idfs:
-            self._idfs[key] = log(self.count / (self.evaluator.doc_frequency(field, word) + 1)) + 1
-        return self._idfs[key]
+        """Whoosh's idf, as the index's own scoring computes it (its document frequency kept per index state)."""
+        return log(self.count / (self.evaluator.doc_frequency(field, word) + 1)) + 1
 
     def _facet_bonus(self) -> np.ndarray:
         """Documents filed under a value the query names score as if their title named it too."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from datetime import time as day_time
+from functools import cache, partial
 
 import numpy as np
 from whoosh.query import Query
@@ -117,7 +118,8 @@ class SearchService:
             _hit(snapshot.searcher.stored_fields(int(docnum)), terms)
             for docnum in ranked[(page - 1) * per_page : page * per_page]
         )
-        shared = DocSet.of(chosen)  # what every facet without a filter of its own counts
+        # What every facet without a filter of its own counts, worked out when the first needs it.
+        shared = cache(partial(DocSet.of, chosen))
         facets = tuple(_facet(snapshot.columns, spec, matches, filters, request, shared) for spec in FACETS)
         return SearchResult(
             request=request,
@@ -282,7 +284,12 @@ def _ranked(
 
 
 def _facet(
-    columns: FacetColumns, spec: FacetSpec, matches: Matches, filters: Filters, request: SearchRequest, chosen: DocSet
+    columns: FacetColumns,
+    spec: FacetSpec,
+    matches: Matches,
+    filters: Filters,
+    request: SearchRequest,
+    chosen: Callable[[], DocSet],
 ) -> Facet:
     """One facet, counted with every filter but its own; under "all of" (``company_mode=all``) with its
     own selection too, so each value's count is the articles that also carry every selected value."""
@@ -298,7 +305,7 @@ def _facet(
     elif spec.name in filters.keep or spec.name in filters.drop:
         counts = columns.counts(spec.field, filters.apply(matches.mask, but=spec.name))
     else:  # the facet has no filter of its own to leave out: the chosen documents
-        counts = columns.counts_in(spec.field, chosen)
+        counts = columns.counts_in(spec.field, chosen())
     if spec.name in request.expanded:
         spec = replace(spec, limit=EXPANDED_FACET_LIMIT)
     return spec.build(counts, request.selected(spec.name), request.excluded_values(spec.name))
