@@ -15,7 +15,7 @@ from indexer.index.store import IndexStore
 from indexer.reindex import reindex
 from indexer.search.columns import UNDATED, FacetColumns
 from indexer.search.facets import FACETS
-from indexer.search.matching import PostingCache, top_documents
+from indexer.search.matching import PostingCache, kth_largest, top_documents
 from indexer.search.request import SearchRequest
 from indexer.search.service import SearchService
 from indexer.search.snapshot import Snapshots
@@ -202,3 +202,34 @@ def test_every_thread_reads_the_postings_one_thread_decoded(sample_index):
         assert caches == [mine] and mine.get(("body", stem("battery"))) is not None
     finally:
         service.close()
+
+
+def _scores(layout: str) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    scores = {
+        "random": rng.gamma(2.0, size=200_000),
+        "ties": rng.integers(0, 5, 200_000).astype(float),  # the bound lands in a run of equal scores
+        "ascending": np.sort(rng.random(200_000)),  # the best all at the end: the sample meets few of them
+        "one in a stride": np.where(np.arange(200_000) % 97 == 3, 10.0 + rng.random(200_000), 0.0),
+        # The best exactly where the sample looks (every 12th, for the 1,000 best): it overestimates.
+        "on the sample's stride": np.where(np.arange(200_000) % 12 == 0, 10.0 + rng.random(200_000), 0.0),
+        "few": rng.random(50),
+    }
+    return scores[layout]
+
+
+@pytest.mark.parametrize("layout", ["random", "ties", "ascending", "one in a stride", "on the sample's stride", "few"])
+@pytest.mark.parametrize("k", [1, 10, 1000])
+def test_the_kth_largest_score_is_exact_however_scores_are_laid_out(layout, k):
+    values = _scores(layout)
+    k = min(k, len(values))
+    assert kth_largest(values, k) == np.sort(values)[-k]
+
+
+@pytest.mark.parametrize("layout", ["random", "ties", "one in a stride"])
+def test_the_best_documents_are_those_of_a_full_sort(layout):
+    scores = _scores(layout)
+    mask = np.random.default_rng(1).random(len(scores)) < 0.9
+    docs = np.flatnonzero(mask)
+    expected = docs[np.lexsort((docs, -scores[docs]))][:1000]
+    assert list(top_documents(mask, scores, 1000)) == list(expected)

@@ -25,10 +25,7 @@ from whoosh.reading import IndexReader
 
 from indexer.index.postings import field_lengths, term_postings, term_text
 from indexer.index.schema import DATE_FIELD, MONTH_FIELD, UNDATED_FIELD, facet_value
-
-# A document's first values are kept in arrays by document (most documents have at most
-# this many values of a facet); the rest are read through the entries of the few with more.
-SLOTS = 3
+from indexer.search.counting import DocSet, ValuesByDocument, gather, starts_of
 
 # The month facet's value for articles without a date: selected and excluded like any month,
 # and ranked below every month, so it comes after the oldest.
@@ -94,19 +91,16 @@ class FacetColumn:
     def __init__(self, values: tuple[str, ...], entry_docs: np.ndarray, entry_values: np.ndarray, size: int) -> None:
         self.values = values
         self.ordinals = {value: ordinal for ordinal, value in enumerate(values)}
-        self.entry_docs = entry_docs
-        self.entry_values = entry_values
         # The entries by value and by document, so a filter reads its values' documents and a
         # count reads its documents' values, rather than every entry: over a million articles
         # a pass over a facet's entries took 15 ms, a search counts several facets, and most
         # searches keep a small share of the articles (or leave out a small share).
         by_value = np.argsort(entry_values, kind="stable")
         self._value_docs = entry_docs[by_value]
-        self._value_starts = _starts(entry_values, len(values))
-        self._slots, self._extra_values, self._extra_starts, self._overflowing = _slots(
-            entry_docs, entry_values, size, len(values)
-        )
-        self._total = np.bincount(entry_values, minlength=len(values))
+        self._value_starts = starts_of(entry_values, len(values))
+        self.by_document = ValuesByDocument.of(entry_docs, entry_values, size, len(values))
+        self.entry_docs = self.by_document.docs  # by document
+        self.entry_values = self.by_document.values
         # Ties in count are broken by the value, ignoring case; months sort by value.
         self.by_name = _ranks(sorted(range(len(values)), key=lambda i: (values[i].lower(), values[i])))
         self.by_value = _ranks(sorted(range(len(values)), key=lambda i: (values[i] != UNDATED, values[i])))
@@ -135,49 +129,12 @@ class FacetColumn:
         return self.counts_in(DocSet.of(docs))
 
     def counts_in(self, side: DocSet) -> ValueCounts:
-        """How many of the documents of ``side`` carry each value.
-
-        Counted over the documents in it, or, when they are most of the index, as
-        every document's count less those outside it: the work is that of the
-        smaller side, or one pass over the entries where there are few of them.
-        """
-        if len(side.smaller) * len(self._slots) > len(self.entry_docs):  # few entries: one pass over them
-            counts = np.bincount(self.entry_values[side.mask[self.entry_docs]], minlength=len(self.values))
-            return ValueCounts(self, counts)
-        if side.inside:
-            return ValueCounts(self, self._counts_of(side.smaller))
-        return ValueCounts(self, self._total - self._counts_of(side.smaller))
+        """How many of the documents of ``side`` carry each value (see :mod:`.counting`)."""
+        return ValueCounts(self, self.by_document.counts(side))
 
     def _docs_of(self, ordinals: Sequence[int]) -> np.ndarray:
         """The documents carrying each of the values ``ordinals``, one after another."""
-        return _gather(self._value_docs, self._value_starts, np.asarray(ordinals, dtype=np.int64))
-
-    def _counts_of(self, docnums: np.ndarray) -> np.ndarray:
-        none = len(self.values)  # the slots' value for a document without one more value
-        counts = np.zeros(none + 1, np.int64)
-        for slot in self._slots:
-            counts += np.bincount(slot[docnums], minlength=none + 1)
-        if len(self._extra_values):
-            more = docnums[self._overflowing[docnums]]
-            counts[:none] += np.bincount(_gather(self._extra_values, self._extra_starts, more), minlength=none)
-        return counts[:none]
-
-
-@dataclass(frozen=True)
-class DocSet:
-    """A mask of documents with the document numbers of its smaller side: those in it
-    (``inside``), or those outside it. Worked out once and counted by every facet."""
-
-    mask: np.ndarray
-    smaller: np.ndarray
-    inside: bool
-
-    @classmethod
-    def of(cls, mask: np.ndarray) -> DocSet:
-        held = int(np.count_nonzero(mask))
-        if 2 * held <= len(mask):
-            return cls(mask, np.flatnonzero(mask), True)
-        return cls(mask, np.flatnonzero(~mask), False)
+        return gather(self._value_docs, self._value_starts, np.asarray(ordinals, dtype=np.int64))
 
 
 class ValueCounts:
@@ -322,44 +279,6 @@ def _with_undated(months: FacetColumn, undated: np.ndarray) -> FacetColumn:
         np.concatenate([months.entry_values, ordinal]),
         len(undated),
     )
-
-
-def _slots(
-    entry_docs: np.ndarray, entry_values: np.ndarray, size: int, none: int
-) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-    """A facet's values by document: the first :data:`SLOTS` of each document's values as
-    arrays over the documents (``none`` where a document has no more), and the rest as
-    the entries of the documents that have more, with their starts."""
-    by_doc = np.argsort(entry_docs, kind="stable")
-    docs, values = entry_docs[by_doc], entry_values[by_doc]
-    starts = _starts(docs, size)
-    held = np.diff(starts)
-    slots = []
-    for place in range(min(SLOTS, int(held.max(initial=0)))):
-        slot = np.full(size, none, np.int32)
-        has = held > place
-        slot[has] = values[starts[:-1][has] + place]
-        slots.append(slot)
-    place_in_doc = np.arange(len(docs)) - np.repeat(starts[:-1], held)
-    extra = place_in_doc >= SLOTS
-    return slots, values[extra], _starts(docs[extra], size), held > SLOTS
-
-
-def _starts(keys: np.ndarray, count: int) -> np.ndarray:
-    """Where each key's entries start among the entries sorted by key, and where the last ends."""
-    starts = np.zeros(count + 1, np.int64)
-    np.cumsum(np.bincount(keys, minlength=count)[:count], out=starts[1:])
-    return starts
-
-
-def _gather(sorted_entries: np.ndarray, starts: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """The entries of each of ``keys`` (with ``starts`` from :func:`_starts`), one key after another."""
-    first, lengths = starts[keys], starts[keys + 1] - starts[keys]
-    if not len(keys) or not lengths.any():
-        return sorted_entries[:0]
-    # Each entry's position: its key's start, plus its place among that key's entries.
-    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return sorted_entries[np.repeat(first, lengths) + within]
 
 
 def _ranks(order: list[int]) -> np.ndarray:

@@ -81,6 +81,13 @@ MADE_TITLE_CHARS = 600
 # The longest facet value, in words, looked for among the query's words.
 NAME_WORDS = 6
 KEPT_QUERIES = 256
+# A word in more than this share of the documents keeps its scores over every document per
+# index state, so a query adds them in one pass: scattering the scores of a word in nine of
+# ten stories over a million articles (and working them out) was a fifth of a broad query.
+COMMON_SHARE = 1 / 4
+# The most recent such arrays are kept up to this many bytes (8 a document each): sixteen
+# over a million articles, where the benchmark's queries have seven such words.
+COMMON_WORDS_BYTES = 128 * 2**20
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,7 @@ class _Ranking:
         self.named = _named_values(evaluator, text)
         self.meant = {value for field, value, _ in self.named if field == COMPANY_FIELD and self._means_company(value)}
         self.in_names = self._filed_under_names()
-        self.first = self._scores([(t.field, t.text, t.boost) for t in self.terms]) + self._facet_bonus()
+        self.first = self._with_facet_bonus(self._scores([(t.field, t.text, t.boost) for t in self.terms]))
         self._readings_done, self.expansion = self._kept()
 
     def top(self, chosen: np.ndarray, limit: int) -> np.ndarray:
@@ -199,10 +206,35 @@ class _Ranking:
     def _scores(self, weighted: Sequence[tuple[str, str, float]]) -> np.ndarray:
         scores = np.zeros(self.columns.size, np.float64)
         for field, word, weight in weighted:
+            if self.evaluator.doc_frequency(field, word) > COMMON_SHARE * self.columns.size:
+                scores += weight * self._common_word_scores(field, word)
+                continue
             ids, tfs = self.evaluator.postings(field, word)
             if len(ids):
-                scores[ids] += weight * self._bm25(field, word, tfs, self.columns.lengths[field][ids])
+                scores[ids] += weight * self._word_scores(field, word, ids, tfs)
         return scores
+
+    def _word_scores(self, field: str, word: str, ids: np.ndarray, tfs: np.ndarray) -> np.ndarray:
+        return self._bm25(field, word, tfs, self.columns.lengths[field][ids])
+
+    def _common_word_scores(self, field: str, word: str) -> np.ndarray:
+        """A common word's scores over every document (0 where it is not), kept per index state."""
+        kept = _KEPT.get(self.columns, _Kept)
+        key = (field, word)
+        with kept.lock:
+            found = kept.common_words.get(key)
+            if found is not None:
+                kept.common_words.move_to_end(key)
+                return found
+        ids, tfs = self.evaluator.postings(field, word)
+        found = np.zeros(self.columns.size, np.float64)
+        found[ids] = self._word_scores(field, word, ids, tfs)
+        found.flags.writeable = False  # shared by threads: never changed
+        with kept.lock:
+            kept.common_words[key] = found
+            while len(kept.common_words) > max(1, COMMON_WORDS_BYTES // max(1, found.nbytes)):
+                kept.common_words.popitem(last=False)
+        return found
 
     def _bm25(self, field: str, word: str, tfs, lengths):
         b = FIELD_B[field]
@@ -212,16 +244,17 @@ class _Ranking:
         """Whoosh's idf, as the index's own scoring computes it (its document frequency kept per index state)."""
         return log(self.count / (self.evaluator.doc_frequency(field, word) + 1)) + 1
 
-    def _facet_bonus(self) -> np.ndarray:
+    def _with_facet_bonus(self, scores: np.ndarray) -> np.ndarray:
         """Documents filed under a value the query names score as if their title named it too."""
+        named = [(f, v, words) for f, v, words in self.named if f != COMPANY_FIELD or v in self.meant]
+        if not named:
+            return scores
         bonus = np.zeros(self.columns.size, np.float64)
-        for field, value, words in self.named:
-            if field == COMPANY_FIELD and value not in self.meant:
-                continue
+        for field, value, words in named:
             filed = self.columns.column(field).docs_with([value], self.columns.size)
             title = self.average[TITLE_FIELD]
             bonus[filed] += sum(float(self._bm25(TITLE_FIELD, word, TITLE_BOOST, title)) for word in words)
-        return bonus
+        return scores + bonus
 
     def _means_company(self, value: str) -> bool:
         """Whether most matches are filed under the company: then its name is what the query means."""
@@ -474,9 +507,11 @@ def _values_by_word(evaluator: QueryEvaluator, field: str) -> dict[str, tuple[st
 @dataclass
 class _Kept:
     """What ranking keeps per index state for every thread: each recent query's readings
-    and feedback words, and which titles were made from their body."""
+    and feedback words, the scores of recent common words, and which titles were made from
+    their body."""
 
     queries: OrderedDict = dataclasses.field(default_factory=OrderedDict)
+    common_words: OrderedDict = dataclasses.field(default_factory=OrderedDict)
     made_titles: np.ndarray | None = None
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
