@@ -1,3 +1,6 @@
+import threading
+import time
+from contextlib import closing
 from datetime import UTC, date, datetime
 
 import pytest
@@ -236,4 +239,38 @@ def test_a_company_with_a_comma_is_one_value_its_filter_and_chip_find(tmp_path):
     assert client.get("/api/facets/company?prefix=kidder").get_json()["values"] == [
         {"value": "Kidder, Peabody", "count": 1}
     ]
+    service.close()
+
+
+def test_a_search_that_fails_while_its_facets_are_counted_waits_for_them(seed_index, monkeypatch):
+    from indexer.search import service as service_module
+
+    counted = []
+    facets = service_module._facets
+
+    def slow_facets(*args):
+        time.sleep(0.2)
+        counted.append(facets(*args))
+        return counted[-1]
+
+    def failing_rank(*args):
+        raise InvalidRequestError("ranking failed")
+
+    monkeypatch.setattr(service_module, "_facets", slow_facets)
+    monkeypatch.setattr(service_module, "_ranked", failing_rank)
+    with closing(SearchService(seed_index)) as service:
+        with pytest.raises(InvalidRequestError, match="ranking failed"):
+            service.search(SearchRequest("battery"))
+        assert len(counted) == 1  # finished before the error reached the caller
+
+
+def test_closing_a_service_stops_its_counting_threads(seed_index):
+    before = set(threading.enumerate())
+    service = SearchService(seed_index)
+    assert facet(service.search(SearchRequest("battery")), "company")
+    started = {t for t in set(threading.enumerate()) - before if t.name.startswith("newsfacet-facets")}
+    assert started
+    service.close()
+    assert not any(t.is_alive() for t in started)
+    assert facet(service.search(SearchRequest("battery")), "company")  # usable again, as after any close
     service.close()
