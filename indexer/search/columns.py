@@ -6,7 +6,8 @@ of milliseconds, and more as the archive grows. Here each facet is a pair of
 arrays, one (document, value ordinal) entry per value a document carries, kept
 sorted by value (a filter reads its values' documents) and by document (a
 count reads the values of the documents on the smaller side of the search:
-those it keeps, or those it leaves out), so neither passes over every entry.
+those it keeps, or those it leaves out; see :mod:`.counting`), so neither
+passes over every entry.
 
 Segments never change once written (only their deletions do, and deleted
 documents never match), so the arrays are read per segment and kept by

@@ -57,10 +57,10 @@ from indexer.stemming import stem
 EXPANDED_FACET_LIMIT = 100
 # Threads that count a search's facets while the searching thread ranks its matches.
 COUNTING_THREADS = min(4, os.cpu_count() or 1)
-
-Counted = TypeVar("Counted")
 # A correction is offered when it finds this many times the articles the query found.
 SUGGESTION_FINDS_MORE = 3
+
+Counted = TypeVar("Counted")
 
 
 class SearchService:
