@@ -64,7 +64,7 @@ class ValuesByDocument:
     extra_values: np.ndarray
     extra_starts: np.ndarray  # where each document's entries past the slots start among them
     overflowing: np.ndarray  # bool per document: it has entries past the slots
-    overflowing_count: int
+    overflowing_count: int  # how many do: a count's cost model asks it every search
     slot_totals: np.ndarray  # each value's count in the slots over every document
     extra_totals: np.ndarray  # and past them
 
@@ -84,6 +84,7 @@ class ValuesByDocument:
         place_in_doc = np.arange(len(docs)) - np.repeat(starts[:-1], held)
         extra = place_in_doc >= len(slots)
         extra_docs, extra_values = docs[extra], values[extra]
+        overflowing = held > len(slots)
         return cls(
             values_count,
             docs,
@@ -92,8 +93,8 @@ class ValuesByDocument:
             extra_docs,
             extra_values,
             starts_of(extra_docs, size),
-            held > len(slots),
-            int(np.count_nonzero(held > len(slots))),
+            overflowing,
+            int(np.count_nonzero(overflowing)),
             sum((np.bincount(slot, minlength=values_count + 1)[:values_count] for slot in slots), _zeros(values_count)),
             np.bincount(extra_values, minlength=values_count),
         )

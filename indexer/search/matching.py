@@ -33,11 +33,11 @@ B = 0.75
 TERM_CACHE_POSTINGS = 4_000_000
 TERM_CACHE_POSTINGS_PER_DOCUMENT = 24
 
-FREQUENCIES_KEPT = 200_000
+FREQUENCIES_KEPT = 200_000  # terms' document frequencies kept (about 100 bytes each)
 # The best of many scores are found above a bound from a sample of this many per best one
 # (see :func:`kth_largest`), with this many more of the sample above the bound.
 SAMPLE_PER_BEST = 16
-SAMPLE_MARGIN = 8  # terms' document frequencies kept (about 100 bytes each)
+SAMPLE_MARGIN = 8
 
 Postings = tuple[np.ndarray, np.ndarray]  # document numbers and weights of one term
 

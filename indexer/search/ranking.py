@@ -41,10 +41,11 @@ import dataclasses
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from math import log
+from typing import TypeVar
 
 import numpy as np
 from whoosh.analysis import RegexTokenizer, StopFilter
@@ -88,6 +89,8 @@ COMMON_SHARE = 1 / 4
 # The most recent such arrays are kept up to this many bytes (8 a document each): sixteen
 # over a million articles, where the benchmark's queries have seven such words.
 COMMON_WORDS_BYTES = 128 * 2**20
+
+Kept = TypeVar("Kept")
 
 
 @dataclass(frozen=True)
@@ -220,21 +223,16 @@ class _Ranking:
     def _common_word_scores(self, field: str, word: str) -> np.ndarray:
         """A common word's scores over every document (0 where it is not), kept per index state."""
         kept = _KEPT.get(self.columns, _Kept)
-        key = (field, word)
-        with kept.lock:
-            found = kept.common_words.get(key)
-            if found is not None:
-                kept.common_words.move_to_end(key)
-                return found
-        ids, tfs = self.evaluator.postings(field, word)
-        found = np.zeros(self.columns.size, np.float64)
-        found[ids] = self._word_scores(field, word, ids, tfs)
-        found.flags.writeable = False  # shared by threads: never changed
-        with kept.lock:
-            kept.common_words[key] = found
-            while len(kept.common_words) > max(1, COMMON_WORDS_BYTES // max(1, found.nbytes)):
-                kept.common_words.popitem(last=False)
-        return found
+
+        def work_out() -> np.ndarray:
+            ids, tfs = self.evaluator.postings(field, word)
+            scores = np.zeros(self.columns.size, np.float64)
+            scores[ids] = self._word_scores(field, word, ids, tfs)
+            scores.flags.writeable = False  # shared by threads: never changed
+            return scores
+
+        most = max(1, COMMON_WORDS_BYTES // max(1, 8 * self.columns.size))
+        return kept.recent(kept.common_words, (field, word), work_out, most)
 
     def _bm25(self, field: str, word: str, tfs, lengths):
         b = FIELD_B[field]
@@ -274,19 +272,13 @@ class _Ranking:
         query and index state and kept for every thread: the same queries come back, and so do
         their pages, on whichever server thread."""
         kept = _KEPT.get(self.columns, _Kept)
+
+        def work_out() -> tuple[dict[int, float], dict[str, float]]:
+            self._readings_done = {}  # filled as feedback reads its documents
+            return self._readings_done, self._feedback()
+
         key = (self.query, self.named)  # the query decides the matches feedback reads
-        with kept.lock:  # the bookkeeping only; the work is done outside it
-            found = kept.queries.get(key)
-            if found is not None:
-                kept.queries.move_to_end(key)
-                return found
-        self._readings_done = {}
-        found = (self._readings_done, self._feedback())
-        with kept.lock:
-            kept.queries[key] = found
-            while len(kept.queries) > KEPT_QUERIES:
-                kept.queries.popitem(last=False)
-        return found
+        return kept.recent(kept.queries, key, work_out, KEPT_QUERIES)
 
     def _feedback(self) -> dict[str, float]:
         """RM3's expansion: the best matches' words by their share of those stories times their rarity."""
@@ -514,6 +506,22 @@ class _Kept:
     common_words: OrderedDict = dataclasses.field(default_factory=OrderedDict)
     made_titles: np.ndarray | None = None
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def recent(self, entries: OrderedDict, key: Hashable, work_out: Callable[[], Kept], most: int) -> Kept:
+        """The entry of ``entries`` under ``key``, or ``work_out()`` kept as the most recent of at
+        most ``most``. The lock is held for the bookkeeping only; the work is done outside it
+        (two threads may work the same entry out once each)."""
+        with self.lock:
+            found = entries.get(key)
+            if found is not None:
+                entries.move_to_end(key)
+                return found
+        found = work_out()
+        with self.lock:
+            entries[key] = found
+            while len(entries) > most:
+                entries.popitem(last=False)
+        return found
 
 
 _KEPT: PerIndexState[FacetColumns, _Kept] = PerIndexState()
